@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vouch/vouch.h - everything: include this one header.
+ */
+#ifndef VOUCH_VOUCH_H
+#define VOUCH_VOUCH_H
+
+#include "version.h"
+#include "common.h"
+#include "error.h"
+#include "dns.h"
+#include "spf.h"
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/cli.h - what the subcommands of the vouch program share: exit codes,
+ * the global options (DNS, clock, output), building a resolver from them,
+ * and JSON output helpers.
+ */
+#ifndef VOUCH_CLI_H
+#define VOUCH_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vouch/vouch.h"
+
+/* DESIGN.md: 0 the command ran (whatever the verdict), 1 an operational
+ * error (I/O, resolver unusable), 2 usage. */
+#define CLI_OK    0
+#define CLI_ERROR 1
+#define CLI_USAGE 2
+
+#define CLI_ZONES_MAX 64
+
+/* Global options, accepted by every subcommand. */
+typedef struct cli_global {
+    const char *zones[CLI_ZONES_MAX];
+    size_t nzones;
+    const char *overlay;
+    const char *resolver;      /* ADDR[@PORT] */
+    const char *trust_anchor;
+    const char *unbound_conf;
+    unsigned dns_timeout_ms;
+    bool json;
+    bool now_set;
+    int64_t now;
+} cli_global_t;
+
+/* Option codes of the global options (values above any short option). */
+enum {
+    OPT_ZONE = 1000,
+    OPT_OVERLAY,
+    OPT_RESOLVER,
+    OPT_TRUST_ANCHOR,
+    OPT_UNBOUND_CONF,
+    OPT_DNS_TIMEOUT,
+    OPT_JSON,
+    OPT_NOW,
+    OPT_GLOBAL_END
+};
+
+/* getopt_long entries of the global options, to splice into a
+ * subcommand's table (CLI_GLOBAL_OPTIONS, then the command's own). */
+#define CLI_GLOBAL_OPTIONS                                                     \
+    { "zone", required_argument, NULL, OPT_ZONE },                             \
+        { "overlay", required_argument, NULL, OPT_OVERLAY },                   \
+        { "resolver", required_argument, NULL, OPT_RESOLVER },                 \
+        { "trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR },         \
+        { "unbound-conf", required_argument, NULL, OPT_UNBOUND_CONF },         \
+        { "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },           \
+        { "json", no_argument, NULL, OPT_JSON },                               \
+    {                                                                          \
+        "now", required_argument, NULL, OPT_NOW                                \
+    }
+
+/* Help text of the global options, for each command's --help. */
+extern const char cli_global_help[];
+
+/* Handle option code c with argument arg if it is a global option.
+ * Returns 1 handled, 0 not a global option, -1 bad value (message
+ * printed). */
+int cli_global_option(cli_global_t *g, int c, const char *arg);
+
+/* The context for a command: the --now clock applied. NULL on failure
+ * (message printed). */
+vouch_ctx_t *cli_make_ctx(const cli_global_t *g);
+
+/*
+ * Build the resolver the options ask for: --zone files (closed world),
+ * --overlay over live DNS, or live DNS (libunbound) alone; with a cache.
+ * Returns CLI_OK, CLI_ERROR (message printed: file and line for zone
+ * errors) or CLI_USAGE.
+ */
+int cli_make_resolver(vouch_resolver_t **out, vouch_ctx_t *ctx,
+                      const cli_global_t *g);
+
+/* Print "vouch: <fmt>" to stderr. */
+void cli_error(const char *fmt, ...) VOUCH_PRINTF(1, 2);
+
+/* A JSON string from untrusted bytes: UTF-8 kept, other bytes as \xHH
+ * text. Never NULL unless out of memory. */
+json_t *cli_json_bytes(const char *p, size_t len);
+
+/* Print obj as one line of compact JSON (or indented when pretty) and a
+ * newline; consumes the reference. Returns 0 or -1 (I/O). */
+int cli_json_print(FILE *f, json_t *obj, bool pretty);
+
+/* Subcommands: argc/argv start at the subcommand name. */
+int cli_cmd_spf(int argc, char **argv);
+
+#endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/options.c - the global options every subcommand takes, and the
+ * resolver and context they describe.
+ *
+ * --zone FILE (repeatable) is a closed world: only those names exist.
+ * --overlay FILE answers the names it holds and sends the rest to live DNS.
+ * Otherwise live DNS through libunbound: the system's resolv.conf, or
+ * --resolver ADDR[@PORT], validating DNSSEC with --trust-anchor FILE.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char cli_global_help[] =
+    "DNS and global options:\n"
+    "  --zone FILE            answer DNS from this master file (repeatable;\n"
+    "                         closed world: names not in the files do not exist)\n"
+    "  --overlay FILE         names in FILE replace live DNS, the rest is live\n"
+    "  --resolver ADDR[@PORT] send queries to this resolver (default: the\n"
+    "                         servers of /etc/resolv.conf)\n"
+    "  --trust-anchor FILE    validate DNSSEC with these DS/DNSKEY records\n"
+    "  --unbound-conf FILE    extra libunbound configuration\n"
+    "  --dns-timeout MS       per-query timeout in milliseconds (default 5000)\n"
+    "  --now UNIX_TIME        pin the clock (for %{t}, tests and replays)\n"
+    "  --json                 print JSON\n";
+
+void
+cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("vouch: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* A whole decimal number in [0, max]; false if arg is anything else. */
+static bool
+parse_number(const char *arg, unsigned long long max, unsigned long long *out)
+{
+    unsigned long long v = 0;
+    const char *p = arg;
+
+    if (*p == '\0') {
+        return false;
+    }
+    for (; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') {
+            return false;
+        }
+        if (v > (max - (unsigned)(*p - '0')) / 10) {
+            return false;
+        }
+        v = v * 10 + (unsigned)(*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+int
+cli_global_option(cli_global_t *g, int c, const char *arg)
+{
+    unsigned long long v;
+
+    switch (c) {
+    case OPT_ZONE:
+        if (g->nzones == CLI_ZONES_MAX) {
+            cli_error("at most %d --zone files", CLI_ZONES_MAX);
+            return -1;
+        }
+        g->zones[g->nzones++] = arg;
+        return 1;
+    case OPT_OVERLAY:
+        g->overlay = arg;
+        return 1;
+    case OPT_RESOLVER:
+        g->resolver = arg;
+        return 1;
+    case OPT_TRUST_ANCHOR:
+        g->trust_anchor = arg;
+        return 1;
+    case OPT_UNBOUND_CONF:
+        g->unbound_conf = arg;
+        return 1;
+    case OPT_DNS_TIMEOUT:
+        if (!parse_number(arg, 600000, &v) || v == 0) {
+            cli_error("--dns-timeout wants milliseconds (1-600000), not '%s'",
+                      arg);
+            return -1;
+        }
+        g->dns_timeout_ms = (unsigned)v;
+        return 1;
+    case OPT_JSON:
+        g->json = true;
+        return 1;
+    case OPT_NOW:
+        if (!parse_number(arg, (unsigned long long)INT64_MAX, &v)) {
+            cli_error("--now wants a Unix time in seconds, not '%s'", arg);
+            return -1;
+        }
+        g->now = (int64_t)v;
+        g->now_set = true;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int64_t
+fixed_clock(void *payload)
+{
+    return *(const int64_t *)payload;
+}
+
+vouch_ctx_t *
+cli_make_ctx(const cli_global_t *g)
+{
+    vouch_ctx_t *ctx;
+
+    if (vouch_ctx_new(&ctx, NULL) != 0) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    if (g->now_set) {
+        /* g outlives the context: the command keeps both until exit */
+        vouch_ctx_set_clock(ctx, fixed_clock, (void *)(uintptr_t)&g->now);
+    }
+    return ctx;
+}
+
+static int
+load_zone(vouch_zone_t *zone, const char *path)
+{
+    vouch_error_t err;
+    int rc;
+
+    vouch_error_clear(&err);
+    rc = vouch_zone_load_file(zone, path, &err);
+    if (rc != 0) {
+        cli_error("%s", err.msg[0] != '\0' ? err.msg : vouch_strerror(rc));
+        return CLI_ERROR;
+    }
+    return CLI_OK;
+}
+
+static int
+make_live(vouch_resolver_t **out, vouch_ctx_t *ctx, const cli_global_t *g)
+{
+    vouch_unbound_options_t opts = VOUCH_UNBOUND_OPTIONS_INIT;
+    vouch_error_t err;
+    int rc;
+
+    opts.forwarder = g->resolver;
+    opts.trust_anchor_file = g->trust_anchor;
+    opts.config_file = g->unbound_conf;
+    opts.timeout_ms = g->dns_timeout_ms;
+    vouch_error_clear(&err);
+    rc = vouch_resolver_new_unbound(out, ctx, &opts, &err);
+    if (rc != 0) {
+        cli_error("DNS resolver: %s",
+                  err.msg[0] != '\0' ? err.msg : vouch_strerror(rc));
+        return rc == VOUCH_EINVAL ? CLI_USAGE : CLI_ERROR;
+    }
+    return CLI_OK;
+}
+
+int
+cli_make_resolver(vouch_resolver_t **out, vouch_ctx_t *ctx,
+                  const cli_global_t *g)
+{
+    vouch_zone_t *zone = NULL;
+    vouch_resolver_t *r = NULL, *live = NULL;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (g->nzones > 0 && (g->overlay != NULL || g->resolver != NULL ||
+                          g->trust_anchor != NULL)) {
+        cli_error("--zone is a closed world: it cannot be combined with "
+                  "--overlay, --resolver or --trust-anchor");
+        return CLI_USAGE;
+    }
+    if (g->nzones > 0 || g->overlay != NULL) {
+        if (vouch_zone_new(&zone, ctx) != 0) {
+            cli_error("out of memory");
+            return CLI_ERROR;
+        }
+        for (i = 0; i < g->nzones; i++) {
+            if ((rc = load_zone(zone, g->zones[i])) != CLI_OK) {
+                vouch_zone_free(zone);
+                return rc;
+            }
+        }
+        if (g->overlay != NULL &&
+            (rc = load_zone(zone, g->overlay)) != CLI_OK) {
+            vouch_zone_free(zone);
+            return rc;
+        }
+    }
+    if (g->nzones > 0) {
+        rc = vouch_resolver_new_zone(&r, ctx, zone);
+    } else {
+        if ((rc = make_live(&live, ctx, g)) != CLI_OK) {
+            vouch_zone_free(zone);
+            return rc;
+        }
+        if (zone != NULL) {
+            rc = vouch_resolver_new_overlay(&r, ctx, zone, live);
+        } else {
+            r = live;
+            rc = 0;
+        }
+    }
+    if (rc == 0) {
+        rc = vouch_resolver_enable_cache(r, 65536);
+    }
+    if (rc != 0) {
+        vouch_resolver_free(r);
+        cli_error("out of memory");
+        return CLI_ERROR;
+    }
+    *out = r;
+    return CLI_OK;
+}

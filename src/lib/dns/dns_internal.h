@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dns/dns_internal.h - what the resolver front (resolver.c), the backends
+ * (zone.c, unbound.c, overlay in resolver.c) and the cache (cache.c) share.
+ *
+ * Names inside the DNS layer: a query name reaches a backend normalised by
+ * vouch__dns_name_normalize(): lower-case ASCII, no final dot, labels of
+ * 1..63 bytes separated by '.', at most 253 bytes, any byte but NUL and '.'
+ * inside a label. There are no escapes in this form; a backend that needs
+ * presentation format (libunbound) escapes itself.
+ */
+#ifndef VOUCH_DNS_INTERNAL_H
+#define VOUCH_DNS_INTERNAL_H
+
+#include "vouch/dns.h"
+#include "../core/internal.h"
+
+/* Size of a buffer that holds any normalised name plus NUL. */
+#define VOUCH_DNS_NAME_BUF (VOUCH_DNS_NAME_MAX + 1)
+
+/* ---- backends ---------------------------------------------------------------- */
+
+typedef struct vouch__dns_backend {
+    const char *name; /* "zone", "unbound", "overlay" */
+    /*
+     * Answer (name, type); name is normalised, NUL-terminated, len bytes.
+     * deadline_ms: monotonic deadline (0 = none): give up and answer
+     * TIMEOUT after it. Returns 0 with *out set (any status), or ENOMEM.
+     */
+    int (*query)(void *impl, const char *name, size_t len, uint16_t type,
+                 int64_t deadline_ms, const vouch_dns_answer_t **out,
+                 vouch_error_t *err);
+    void (*free)(void *impl);
+} vouch__dns_backend_t;
+
+typedef struct vouch__dns_cache vouch__dns_cache_t;
+
+struct vouch_resolver {
+    const vouch_ctx_t *ctx;
+    const vouch__dns_backend_t *ops;
+    void *impl;                /* owned, freed with ops->free */
+    vouch__dns_cache_t *cache; /* owned, or NULL */
+};
+
+/* Wrap a backend into a resolver. On failure ops->free(impl) is called.
+ * Returns 0, VOUCH_ENOMEM. */
+VOUCH_HIDDEN int vouch__resolver_wrap(vouch_resolver_t **out,
+                                      const vouch_ctx_t *ctx,
+                                      const vouch__dns_backend_t *ops,
+                                      void *impl);
+
+/* ---- answers ------------------------------------------------------------------ */
+
+/*
+ * Build an answer: copies rr[0..n) (and the bytes they point to) and why
+ * into one reference-counted block owned by the caller. ttl is the cache
+ * lifetime. Returns 0, VOUCH_ENOMEM, VOUCH_ETOOBIG (n over
+ * VOUCH_DNS_ANSWER_RR_MAX).
+ */
+VOUCH_HIDDEN int vouch__dns_answer_new(const vouch_ctx_t *ctx,
+                                       vouch_dns_status_t status,
+                                       vouch_dnssec_t dnssec, uint32_t ttl,
+                                       const vouch_dns_rr_t *rr, size_t n,
+                                       const char *why,
+                                       const vouch_dns_answer_t **out);
+
+/* ---- names (name.c) ------------------------------------------------------------- */
+
+/*
+ * Check and normalise a query name (see the top of this file) into out
+ * (VOUCH_DNS_NAME_BUF bytes), NUL-terminated; *out_len gets its length.
+ * One final dot is dropped. Returns 0 or VOUCH_ESYNTAX (empty name, empty
+ * label, label over 63, name over 253, NUL byte).
+ */
+VOUCH_HIDDEN int vouch__dns_name_normalize(char *out, size_t *out_len,
+                                           const char *name, size_t len);
+
+/*
+ * Write the wire-form name at wire[off..len) (uncompressed: rdata from
+ * libunbound and zone rdata) in text form as described for vouch_dns_rr_t
+ * (labels as-is, '.' and bytes outside 0x21-0x7e as \DDD, '\' as "\\", no
+ * final dot; the root is "."). *consumed gets the wire length.
+ * Returns 0, VOUCH_ESYNTAX (truncated, compression pointer, label too
+ * long), VOUCH_ETOOBIG (text does not fit out_cap with its NUL).
+ */
+VOUCH_HIDDEN int vouch__dns_name_from_wire(char *out, size_t out_cap,
+                                           size_t *out_len,
+                                           const uint8_t *wire, size_t len,
+                                           size_t *consumed);
+
+/*
+ * Compare two text names as DNS does: ASCII case-insensitive, ignoring
+ * one final dot on either.
+ */
+VOUCH_HIDDEN bool vouch__dns_name_eq(const char *a, size_t alen, const char *b,
+                                     size_t blen);
+
+/* ---- cache (cache.c) --------------------------------------------------------------- */
+
+/* A bounded TTL cache keyed by (normalised name, type), safe to share
+ * between threads. Returns 0, VOUCH_ENOMEM. */
+VOUCH_HIDDEN int vouch__dns_cache_new(vouch__dns_cache_t **out,
+                                      const vouch_ctx_t *ctx,
+                                      size_t max_entries);
+
+/* A new reference to the cached answer, or NULL (absent or expired). */
+VOUCH_HIDDEN const vouch_dns_answer_t *
+vouch__dns_cache_get(vouch__dns_cache_t *cache, const char *name, size_t len,
+                     uint16_t type);
+
+/* Remember answer (takes its own reference) if its status is cacheable.
+ * Failing to allocate only means not caching. */
+VOUCH_HIDDEN void vouch__dns_cache_put(vouch__dns_cache_t *cache,
+                                       const char *name, size_t len,
+                                       uint16_t type,
+                                       const vouch_dns_answer_t *answer);
+
+VOUCH_HIDDEN void vouch__dns_cache_free(vouch__dns_cache_t *cache);
+
+/* ---- zone sets (zone.c) ------------------------------------------------------------- */
+
+/*
+ * Answer (name, type) from a zone set: the lookup the zone resolver and the
+ * overlay use. name is normalised. If fallback is not NULL, a CNAME whose
+ * target the zone does not hold is continued there (overlay); otherwise
+ * such a target does not exist (closed world).
+ */
+VOUCH_HIDDEN int vouch__zone_query(const vouch_zone_t *zone,
+                                   const char *name, size_t len,
+                                   uint16_t type, vouch_resolver_t *fallback,
+                                   int64_t deadline_ms,
+                                   const vouch_dns_answer_t **out,
+                                   vouch_error_t *err);
+
+/* Does the zone hold name (normalised) as the owner of a record or of a
+ * $FAULT line? (Ancestors that only exist as empty non-terminals do not
+ * count: an overlay replaces the names it lists, nothing more.) */
+VOUCH_HIDDEN bool vouch__zone_has_name(const vouch_zone_t *zone,
+                                       const char *name, size_t len);
+
+#endif
