@@ -25,9 +25,9 @@
  * TXT with \DDD escapes; types A AAAA MX TXT SPF PTR CNAME NS SOA TLSA CAA,
  * and TYPEnnn with RFC 3597 \# rdata), plus a test extension:
  *     $FAULT <owner> <TYPE|ANY> <TIMEOUT|SERVFAIL|REFUSED>
- * which makes queries for that owner and type fail that way; ANY means
- * every type that has no records at that owner. A name with only $FAULT
- * lines exists. Ancestors of every owner exist (empty non-terminals answer
+ * which makes queries for that owner and type fail that way (a $FAULT for
+ * a type wins over records of that type); ANY means every type that has no
+ * records at that owner. A name with only $FAULT lines exists. Ancestors of every owner exist (empty non-terminals answer
  * NODATA, RFC 8020). Wildcards are not expanded.
  *
  * Not done here: zone transfers, DNS UPDATE, EDNS options, class other
@@ -174,9 +174,10 @@ VOUCH_EXTERN int vouch_zone_new(vouch_zone_t **out, const vouch_ctx_t *ctx)
  * Load a master file (and its $INCLUDEs, relative to the file's folder)
  * into the set. Several files may be loaded into one set; their records
  * add up. The initial $ORIGIN is the root.
- * Returns 0; VOUCH_EIO (cannot read); VOUCH_ESYNTAX (bad line);
- * VOUCH_ETOOBIG (a limit: file size, records, include depth, name length);
- * VOUCH_ENOMEM. err->msg then names the file and line ("a.zone:12: ...").
+ * Returns 0; VOUCH_EIO (cannot read); VOUCH_ESYNTAX (bad line, $INCLUDE
+ * loop); VOUCH_ETOOBIG (a limit: file size, records, include depth, name
+ * or label length, TXT string over 255 bytes, rdata over 65535 bytes, an
+ * RRset over VOUCH_DNS_ANSWER_RR_MAX records); VOUCH_ENOMEM. err->msg then names the file and line ("a.zone:12: ...").
  * On failure the set may hold part of the file: discard it.
  */
 VOUCH_EXTERN int vouch_zone_load_file(vouch_zone_t *zone, const char *path,

@@ -20,8 +20,9 @@
  * (resolvers use about 8-16; unbound uses 8 for its own chase). */
 #define VOUCH_DNS_CNAME_MAX 8
 
-/* Records returned in one answer; larger RRsets are refused (SERVFAIL). A
- * UDP/TCP message cannot carry more than ~5000 A records anyway. */
+/* Records returned in one answer; larger RRsets are refused (SERVFAIL from
+ * a resolver, a load error in a zone file). A UDP/TCP message cannot carry
+ * more than ~5000 A records anyway. */
 #define VOUCH_DNS_ANSWER_RR_MAX 4096
 
 /* Default entries in a resolver's cache. */
@@ -38,6 +39,9 @@
 
 /* $INCLUDE nesting (BIND and NSD refuse loops; we cap depth). */
 #define VOUCH_ZONE_INCLUDE_DEPTH 8
+
+/* Bytes read by one load, $INCLUDEs and all: a full chain of files. */
+#define VOUCH_ZONE_LOAD_MAX (VOUCH_ZONE_FILE_MAX * (VOUCH_ZONE_INCLUDE_DEPTH + 1))
 
 /* Records in one zone set. */
 #define VOUCH_ZONE_RECORDS_MAX 4000000

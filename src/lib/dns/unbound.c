@@ -1,3 +1,473 @@
-/* throwaway stub */
+/* SPDX-License-Identifier: MIT */
+/*
+ * dns/unbound.c - the production resolver: libunbound, validating DNSSEC
+ * when it holds a trust anchor.
+ *
+ * Set-up order matters: libunbound finalises its context at the first
+ * query (or ub_ctx_zone_add), after which options and trust anchors are
+ * refused, so everything is set as options before any query.
+ *
+ * Queries use the asynchronous API so each has a deadline: the caller's
+ * budget deadline or the per-query timeout, whichever is first; past it the
+ * query is cancelled and answered TIMEOUT. libunbound delivers results
+ * through ub_process(), which any waiting thread may call and which may run
+ * another thread's callback, so every query owns its slot and flag, calls
+ * into libunbound are serialised by one mutex, and threads wait on the
+ * descriptor in short slices so none misses its completion.
+ *
+ * A bogus answer is never returned as data: it becomes SERVFAIL with the
+ * validator's reason. Rdata is decoded and checked here (lengths of
+ * addresses, TXT strings, names) before it reaches any protocol.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unbound.h>
+#include <unistd.h>
+
 #include "dns_internal.h"
-int vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx, const vouch_unbound_options_t *opts, vouch_error_t *err) { (void)ctx; (void)opts; *out = NULL; return vouch__error(err, VOUCH_EIO, "dns", 0, "stub"); }
+
+/* Wait at most this long between two looks at a query's flag. */
+#define WAIT_SLICE_MS 20
+
+typedef struct ub_backend {
+    const vouch_ctx_t *ctx;
+    struct ub_ctx *ub;
+    pthread_mutex_t lock; /* serialises every call into libunbound */
+    unsigned timeout_ms;
+} ub_backend_t;
+
+typedef struct ub_slot {
+    atomic_int done;
+    int err;
+    struct ub_result *result;
+} ub_slot_t;
+
+/* Zones libunbound answers itself (RFC 6761 names, private and
+ * documentation reverse zones); with a forwarder they are lifted so the
+ * forwarder's data is seen, as for any other name. */
+static const char *const builtin_zones[] = {
+    "test.",
+    "invalid.",
+    "127.in-addr.arpa.",
+    "10.in-addr.arpa.",
+    "168.192.in-addr.arpa.",
+    "2.0.192.in-addr.arpa.",
+    "100.51.198.in-addr.arpa.",
+    "113.0.203.in-addr.arpa.",
+    "8.b.d.0.1.0.0.2.ip6.arpa.",
+    "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
+};
+
+static int
+ub_fail(vouch_error_t *err, int rc, const char *what)
+{
+    return vouch__error(err, VOUCH_EIO, "dns", 0, "libunbound %s: %s", what,
+                        ub_strerror(rc));
+}
+
+/* "ADDR" or "ADDR@PORT": an IP literal and a port of 1-65535. */
+static int
+check_forwarder(const char *fwd, vouch_error_t *err)
+{
+    const char *at = strchr(fwd, '@');
+    size_t alen = at != NULL ? (size_t)(at - fwd) : strlen(fwd);
+    vouch_ip_t ip;
+
+    if (vouch_ip_parse(&ip, fwd, alen) != 0) {
+        return vouch__error(err, VOUCH_EINVAL, "dns", 0,
+                            "resolver '%s': not ADDR[@PORT] with an IP "
+                            "address",
+                            fwd);
+    }
+    if (at != NULL) {
+        const char *p = at + 1, *end = at + 1 + strlen(at + 1);
+        uint64_t port;
+
+        if (vouch__parse_uint(&p, end, 65535, &port) != 0 || p != end ||
+            port == 0) {
+            return vouch__error(err, VOUCH_EINVAL, "dns", 0,
+                                "resolver '%s': port must be 1-65535", fwd);
+        }
+    }
+    return 0;
+}
+
+static int
+readable(const char *path, const char *what, vouch_error_t *err)
+{
+    if (access(path, R_OK) != 0) {
+        return vouch__error(err, VOUCH_EIO, "dns", 0, "cannot read %s %s: %s",
+                            what, path, strerror(errno));
+    }
+    return 0;
+}
+
+/* Apply the options, in the order libunbound needs: everything before
+ * the context is finalised by its first query. */
+static int
+setup(struct ub_ctx *ub, const vouch_unbound_options_t *o, vouch_error_t *err)
+{
+    size_t i;
+    int rc;
+
+    if (o->config_file != NULL) {
+        if (readable(o->config_file, "libunbound configuration", err) != 0) {
+            return VOUCH_EIO;
+        }
+        if ((rc = ub_ctx_config(ub, o->config_file)) != 0) {
+            return ub_fail(err, rc, "config");
+        }
+    }
+    /* threads, not a forked process, for asynchronous queries */
+    if ((rc = ub_ctx_async(ub, 1)) != 0) {
+        return ub_fail(err, rc, "async");
+    }
+    if (o->trust_anchor_file != NULL) {
+        if (readable(o->trust_anchor_file, "trust anchor file", err) != 0) {
+            return VOUCH_EIO;
+        }
+        if ((rc = ub_ctx_add_ta_file(ub, o->trust_anchor_file)) != 0) {
+            return ub_fail(err, rc, "trust anchor");
+        }
+    }
+    if (o->forwarder != NULL) {
+        if (check_forwarder(o->forwarder, err) != 0) {
+            return VOUCH_EINVAL;
+        }
+        /* a loopback forwarder is skipped unless this is lifted */
+        if ((rc = ub_ctx_set_option(ub, "do-not-query-localhost:", "no")) !=
+                0 ||
+            (rc = ub_ctx_set_fwd(ub, o->forwarder)) != 0) {
+            return ub_fail(err, rc, "forwarder");
+        }
+        for (i = 0; i < VOUCH_ARRAY_LEN(builtin_zones); i++) {
+            char zone[128];
+
+            /* as a configured zone (set before the context is final) a
+             * transparent zone replaces the built-in one and its data;
+             * ub_ctx_zone_add() would keep "localhost" for 127.0.0.1 */
+            (void)snprintf(zone, sizeof(zone), "%s transparent",
+                           builtin_zones[i]);
+            rc = ub_ctx_set_option(ub, "local-zone:", zone);
+            if (rc != 0) {
+                return ub_fail(err, rc, "local zone");
+            }
+        }
+        return 0;
+    }
+    if (o->recursive || o->config_file != NULL) {
+        return 0;
+    }
+    if (o->resolv_conf != NULL &&
+        readable(o->resolv_conf, "resolv.conf", err) != 0) {
+        return VOUCH_EIO;
+    }
+    if ((rc = ub_ctx_resolvconf(ub, o->resolv_conf)) != 0) {
+        return ub_fail(err, rc, "resolv.conf");
+    }
+    return 0;
+}
+
+/* ---- rdata ----------------------------------------------------------------------- */
+
+/* Decode one rdata of type into rr (data may point into scratch). Returns 0
+ * or VOUCH_ESYNTAX (malformed). */
+static int
+decode_rdata(uint16_t type, const uint8_t *p, size_t len, char *scratch,
+             size_t cap, vouch_dns_rr_t *rr)
+{
+    size_t i = 0, o = 0, used, tlen;
+
+    memset(rr, 0, sizeof(*rr));
+    rr->type = type;
+    switch (type) {
+    case VOUCH_DNS_A:
+    case VOUCH_DNS_AAAA:
+        if (len != (type == VOUCH_DNS_A ? 4u : 16u)) {
+            return VOUCH_ESYNTAX;
+        }
+        rr->data = (const char *)p;
+        rr->len = len;
+        return 0;
+    case VOUCH_DNS_TXT:
+    case VOUCH_DNS_SPF:
+        /* RFC 1035 §3.3.14: <character-string>s, joined for the caller */
+        while (i < len) {
+            size_t n = p[i++];
+
+            if (n > len - i || o + n > cap) {
+                return VOUCH_ESYNTAX;
+            }
+            memcpy(scratch + o, p + i, n);
+            o += n;
+            i += n;
+            rr->nstrings++;
+        }
+        rr->data = scratch;
+        rr->len = o;
+        return 0;
+    case VOUCH_DNS_MX:
+        if (len < 3) {
+            return VOUCH_ESYNTAX;
+        }
+        rr->pref = (uint16_t)(p[0] << 8 | p[1]);
+        i = 2;
+        break;
+    case VOUCH_DNS_CNAME:
+    case VOUCH_DNS_PTR:
+    case VOUCH_DNS_NS:
+        break;
+    default:
+        rr->data = (const char *)p;
+        rr->len = len;
+        return 0;
+    }
+    if (vouch__dns_name_from_wire(scratch, cap, &tlen, p + i, len - i,
+                                  &used) != 0 ||
+        i + used != len) {
+        return VOUCH_ESYNTAX;
+    }
+    rr->data = scratch;
+    rr->len = tlen;
+    return 0;
+}
+
+/* Turn a ub_result into an answer. */
+static int
+make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
+            const vouch_dns_answer_t **out)
+{
+    vouch_dns_rr_t *rr = NULL;
+    char *scratch = NULL;
+    size_t n = 0, i, total = 0;
+    vouch_dns_status_t st;
+    vouch_dnssec_t sec = res->secure ? VOUCH_DNSSEC_SECURE
+                                     : VOUCH_DNSSEC_INSECURE;
+    uint32_t ttl = res->ttl > 0 ? (uint32_t)res->ttl : 0;
+    const char *why = NULL;
+    int rc = 0;
+
+    switch (res->rcode) {
+    case 0:
+        st = res->havedata ? VOUCH_DNS_NOERROR : VOUCH_DNS_NODATA;
+        break;
+    case 3:
+        st = VOUCH_DNS_NXDOMAIN;
+        break;
+    case 5:
+        st = VOUCH_DNS_REFUSED;
+        break;
+    default:
+        st = VOUCH_DNS_SERVFAIL;
+        break;
+    }
+    if (res->bogus) {
+        st = VOUCH_DNS_SERVFAIL;
+        sec = VOUCH_DNSSEC_BOGUS;
+        why = res->why_bogus != NULL ? res->why_bogus : "DNSSEC validation "
+                                                        "failed";
+    }
+    for (i = 0; st == VOUCH_DNS_NOERROR && res->data[i] != NULL; i++) {
+        n++;
+        total += (size_t)res->len[i] * 4 + 2; /* names may grow by \DDD */
+    }
+    if (n > VOUCH_DNS_ANSWER_RR_MAX) {
+        st = VOUCH_DNS_SERVFAIL;
+        why = "answer with too many records";
+        n = 0;
+    }
+    if (n > 0) {
+        rr = vouch__calloc(b->ctx, n, sizeof(*rr));
+        scratch = vouch__malloc(b->ctx, total);
+        if (rr == NULL || scratch == NULL) {
+            rc = VOUCH_ENOMEM;
+            goto out;
+        }
+        total = 0;
+        for (i = 0; i < n; i++) {
+            size_t cap = (size_t)res->len[i] * 4 + 2;
+
+            if (decode_rdata(type, (const uint8_t *)res->data[i],
+                             (size_t)res->len[i], scratch + total, cap,
+                             &rr[i]) != 0) {
+                st = VOUCH_DNS_SERVFAIL;
+                why = "malformed rdata";
+                n = 0;
+                break;
+            }
+            rr[i].ttl = ttl;
+            total += cap;
+        }
+    }
+    rc = vouch__dns_answer_new(b->ctx, st, sec, ttl, rr, n, why, out);
+out:
+    vouch__free(b->ctx, rr);
+    vouch__free(b->ctx, scratch);
+    return rc;
+}
+
+/* ---- queries ---------------------------------------------------------------------- */
+
+static void
+on_result(void *mydata, int err, struct ub_result *result)
+{
+    ub_slot_t *slot = mydata;
+
+    slot->err = err;
+    slot->result = result;
+    atomic_store(&slot->done, 1);
+}
+
+/* Presentation form of a normalised name for ub_resolve: every byte that
+ * is not a letter, digit, '-' or '_' inside a label becomes \DDD. */
+static void
+presentation(const char *name, size_t len, char *out)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+
+        if (c == '.' || vouch__is_alnum(c) || c == '-' || c == '_') {
+            out[o++] = (char)c;
+        } else {
+            (void)snprintf(out + o, 5, "\\%03u", c);
+            o += 4;
+        }
+    }
+    out[o++] = '.';
+    out[o] = '\0';
+}
+
+/* Wait for the slot until deadline; false on timeout (query cancelled). */
+static bool
+wait_slot(ub_backend_t *b, ub_slot_t *slot, int async_id, int64_t deadline)
+{
+    while (!atomic_load(&slot->done)) {
+        int64_t left = deadline - vouch_dns_monotonic_ms();
+        struct pollfd pfd;
+
+        if (left <= 0) {
+            pthread_mutex_lock(&b->lock);
+            if (!atomic_load(&slot->done)) {
+                (void)ub_cancel(b->ub, async_id);
+            }
+            pthread_mutex_unlock(&b->lock);
+            return atomic_load(&slot->done) != 0;
+        }
+        pfd.fd = ub_fd(b->ub);
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        (void)poll(&pfd, 1, (int)(left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS));
+        pthread_mutex_lock(&b->lock);
+        if (!atomic_load(&slot->done) && ub_poll(b->ub)) {
+            (void)ub_process(b->ub);
+        }
+        pthread_mutex_unlock(&b->lock);
+    }
+    return true;
+}
+
+static int
+ub_query(void *impl, const char *name, size_t len, uint16_t type,
+         int64_t deadline_ms, const vouch_dns_answer_t **out,
+         vouch_error_t *err)
+{
+    ub_backend_t *b = impl;
+    char pres[VOUCH_DNS_NAME_MAX * 4 + 2];
+    ub_slot_t slot;
+    int64_t deadline = vouch_dns_monotonic_ms() + (int64_t)b->timeout_ms;
+    int async_id = 0, rc;
+
+    if (deadline_ms != 0 && deadline_ms < deadline) {
+        deadline = deadline_ms;
+    }
+    presentation(name, len, pres);
+    atomic_init(&slot.done, 0);
+    slot.err = 0;
+    slot.result = NULL;
+    pthread_mutex_lock(&b->lock);
+    rc = ub_resolve_async(b->ub, pres, type, 1, &slot, on_result, &async_id);
+    pthread_mutex_unlock(&b->lock);
+    if (rc != 0) {
+        return vouch__dns_answer_new(b->ctx, VOUCH_DNS_SERVFAIL,
+                                     VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
+                                     ub_strerror(rc), out);
+    }
+    if (!wait_slot(b, &slot, async_id, deadline)) {
+        return vouch__dns_answer_new(b->ctx, VOUCH_DNS_TIMEOUT,
+                                     VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
+                                     "no answer in time", out);
+    }
+    if (slot.err != 0 || slot.result == NULL) {
+        rc = vouch__dns_answer_new(b->ctx, VOUCH_DNS_SERVFAIL,
+                                   VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
+                                   ub_strerror(slot.err), out);
+    } else {
+        rc = make_answer(b, type, slot.result, out);
+    }
+    ub_resolve_free(slot.result);
+    if (rc != 0) {
+        return vouch__error_code(err, rc, "dns");
+    }
+    return 0;
+}
+
+static void
+ub_backend_free(void *impl)
+{
+    ub_backend_t *b = impl;
+
+    ub_ctx_delete(b->ub);
+    pthread_mutex_destroy(&b->lock);
+    vouch__free(b->ctx, b);
+}
+
+static const vouch__dns_backend_t unbound_backend = {
+    "unbound",
+    ub_query,
+    ub_backend_free,
+};
+
+int
+vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
+                           const vouch_unbound_options_t *opts,
+                           vouch_error_t *err)
+{
+    static const vouch_unbound_options_t defaults = VOUCH_UNBOUND_OPTIONS_INIT;
+    ub_backend_t *b;
+    int rc;
+
+    *out = NULL;
+    if (opts == NULL) {
+        opts = &defaults;
+    }
+    if (opts->version != 1) {
+        return vouch__error(err, VOUCH_EINVAL, "dns", 0,
+                            "unknown options version %u", opts->version);
+    }
+    b = vouch__calloc(ctx, 1, sizeof(*b));
+    if (b == NULL) {
+        return vouch__error_code(err, VOUCH_ENOMEM, "dns");
+    }
+    b->ctx = ctx;
+    b->timeout_ms = opts->timeout_ms != 0 ? opts->timeout_ms
+                                          : VOUCH_DNS_TIMEOUT_MS;
+    b->ub = ub_ctx_create();
+    if (b->ub == NULL) {
+        vouch__free(ctx, b);
+        return vouch__error(err, VOUCH_ENOMEM, "dns",
+                            0, "libunbound: cannot create a context");
+    }
+    pthread_mutex_init(&b->lock, NULL);
+    rc = setup(b->ub, opts, err);
+    if (rc != 0) {
+        ub_backend_free(b);
+        return rc;
+    }
+    return vouch__resolver_wrap(out, ctx, &unbound_backend, b);
+}

@@ -34,6 +34,15 @@
  * chunk of their own so the current one is not abandoned half-used. */
 #define ARENA_CHUNK ((size_t)64 << 10)
 
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+static const char too_many_records[] =
+    "more than " STR(VOUCH_ZONE_RECORDS_MAX) " records in the zone set";
+static const char rrset_too_big[] =
+    "more than " STR(VOUCH_DNS_ANSWER_RR_MAX) " records of one type at one "
+                                              "name (an answer holds no more)";
+
 typedef struct slot {
     uint32_t hash;
     uint32_t id; /* index + 1 of the node, RRset or record; 0: empty */
@@ -90,7 +99,7 @@ struct vouch_zone {
     bool have_soa;
 };
 
-/* ---- hashing and tables ---------------------------------------------------- */
+/* ---- hashing and tables ------------------------------------------------- */
 
 /* MurmurHash3's finaliser: FNV-1a alone leaves the low bits (the ones a
  * power-of-two table uses) poorly mixed. */
@@ -105,17 +114,47 @@ fmix(uint32_t h)
     return h;
 }
 
+#define FNV_BASIS 2166136261u
+
+/* FNV-1a run from the last byte to the first: the state after the bytes
+ * from a label start on is the hash of that suffix, an ancestor's key, so
+ * one backward pass hashes every ancestor of a name. */
+static uint32_t
+fnv_back(uint32_t h, const uint8_t *p, size_t len)
+{
+    while (len-- > 0) {
+        h ^= p[len];
+        h *= 16777619u;
+    }
+    return h;
+}
+
 static uint32_t
 hash_bytes(const uint8_t *p, size_t len, uint32_t seed)
 {
-    uint32_t h = 2166136261u ^ seed;
-    size_t i;
+    return fmix(fnv_back(FNV_BASIS ^ seed, p, len));
+}
 
-    for (i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 16777619u;
+/* Offsets and hashes of a key and of its ancestors' keys (the root
+ * excepted, unless the key is the root), the key first. Returns how many:
+ * at most VOUCH__ZONE_LABELS. */
+static size_t
+suffixes(const uint8_t *key, size_t len, size_t *offs, uint32_t *hashes)
+{
+    uint32_t h = FNV_BASIS;
+    size_t n = 0, off, end = len;
+
+    for (off = 0; off < len && (off == 0 || key[off] != 0) &&
+                  VOUCH_ALWAYS(n < VOUCH__ZONE_LABELS);
+         off += (size_t)key[off] + 1) {
+        offs[n++] = off;
     }
-    return fmix(h);
+    for (off = n; off-- > 0;) {
+        h = fnv_back(h, key + offs[off], end - offs[off]);
+        hashes[off] = fmix(h);
+        end = offs[off];
+    }
+    return n;
 }
 
 static uint32_t
@@ -181,8 +220,7 @@ table_put(table_t *t, uint32_t hash, uint32_t id)
 }
 
 static uint32_t
-find_node(const vouch_zone_t *z, const uint8_t *key, size_t len,
-          uint32_t hash)
+find_node(const vouch_zone_t *z, const uint8_t *key, size_t len, uint32_t hash)
 {
     const table_t *t = &z->names;
     uint32_t i;
@@ -260,15 +298,14 @@ has_record(const vouch_zone_t *z, uint32_t set, const vouch_dns_rr_t *rr,
             continue;
         }
         r = &z->refs[t->slots[i].id - 1];
-        if (r->set == set &&
-            rr_same(&set_rrs(&z->sets[set - 1])[r->pos], rr)) {
+        if (r->set == set && rr_same(&set_rrs(&z->sets[set - 1])[r->pos], rr)) {
             return true;
         }
     }
     return false;
 }
 
-/* ---- memory --------------------------------------------------------------------- */
+/* ---- memory ------------------------------------------------------------- */
 
 static uint8_t *
 arena_alloc(vouch_zone_t *z, size_t len)
@@ -317,7 +354,7 @@ grow(const vouch_ctx_t *ctx, void *arr, uint32_t *cap, uint32_t first,
     return p;
 }
 
-/* ---- building ------------------------------------------------------------------- */
+/* ---- building ----------------------------------------------------------- */
 
 /* Lower-case copy of a wire-form name. Length bytes are below 64, so
  * folding them is harmless. */
@@ -363,12 +400,12 @@ node_new(vouch_zone_t *z, const uint8_t *key, size_t len, uint32_t hash,
 static int
 node_get(vouch_zone_t *z, const uint8_t *key, size_t len, uint32_t *id)
 {
-    uint32_t hash = hash_bytes(key, len, 0), hashes[VOUCH__ZONE_LABELS];
-    size_t offs[VOUCH__ZONE_LABELS], n = 1, off;
+    uint32_t hashes[VOUCH__ZONE_LABELS];
+    size_t offs[VOUCH__ZONE_LABELS], n = suffixes(key, len, offs, hashes), i;
     uint8_t *copy;
     int rc;
 
-    *id = find_node(z, key, len, hash);
+    *id = find_node(z, key, len, hashes[0]);
     if (*id != 0) {
         return 0;
     }
@@ -377,24 +414,16 @@ node_get(vouch_zone_t *z, const uint8_t *key, size_t len, uint32_t *id)
         return VOUCH_ENOMEM;
     }
     memcpy(copy, key, len);
-    offs[0] = 0;
-    hashes[0] = hash;
-    /* RFC 8020: every ancestor exists. Find the missing ones (the root
-     * excepted: no query can name it), then make them top-down, so a
+    /* RFC 8020: every ancestor exists. Find the missing ones (ancestors of
+     * an existing node exist already), then make them top-down, so a
      * failure midway never leaves a node whose parent is missing. */
-    for (off = (size_t)copy[0] + 1; copy[0] != 0 && off < len && copy[off];
-         off += (size_t)copy[off] + 1) {
-        uint32_t h = hash_bytes(copy + off, len - off, 0);
-
-        if (find_node(z, copy + off, len - off, h) != 0 ||
-            VOUCH_NEVER(n == VOUCH__ZONE_LABELS)) {
+    for (i = 1; i < n; i++) {
+        if (find_node(z, copy + offs[i], len - offs[i], hashes[i]) != 0) {
             break;
         }
-        offs[n] = off;
-        hashes[n++] = h;
     }
-    while (n-- > 0) {
-        rc = node_new(z, copy + offs[n], len - offs[n], hashes[n], id);
+    while (i-- > 0) {
+        rc = node_new(z, copy + offs[i], len - offs[i], hashes[i], id);
         if (rc != 0) {
             return rc;
         }
@@ -476,7 +505,7 @@ vouch__zone_add(vouch_zone_t *z, const uint8_t *owner, size_t owner_len,
 
     *why = NULL;
     if (z->nrefs >= VOUCH_ZONE_RECORDS_MAX) {
-        *why = "more records than the limit of the zone set";
+        *why = too_many_records;
         return VOUCH_ETOOBIG;
     }
     key_lower(key, owner, owner_len);
@@ -491,7 +520,7 @@ vouch__zone_add(vouch_zone_t *z, const uint8_t *owner, size_t owner_len,
         return 0; /* RFC 2181 §5: an RRset holds no duplicates */
     }
     if (s->n >= VOUCH_DNS_ANSWER_RR_MAX) {
-        *why = "more records of one type at one name than an answer holds";
+        *why = rrset_too_big;
         return VOUCH_ETOOBIG;
     }
     if ((rc = reserve_record(z, s)) != 0) {
@@ -533,9 +562,8 @@ vouch__zone_add(vouch_zone_t *z, const uint8_t *owner, size_t owner_len,
 }
 
 int
-vouch__zone_add_fault(vouch_zone_t *z, const uint8_t *owner,
-                      size_t owner_len, bool any, uint16_t type,
-                      vouch_dns_status_t status)
+vouch__zone_add_fault(vouch_zone_t *z, const uint8_t *owner, size_t owner_len,
+                      bool any, uint16_t type, vouch_dns_status_t status)
 {
     uint8_t key[VOUCH__ZONE_KEY_MAX];
     uint32_t nid, sid;
@@ -567,7 +595,7 @@ vouch__zone_set_default_ttl(vouch_zone_t *z, uint32_t ttl)
     }
 }
 
-/* ---- lifecycle ---------------------------------------------------------------- */
+/* ---- lifecycle ---------------------------------------------------------- */
 
 /* see vouch/dns.h */
 int
@@ -624,7 +652,7 @@ vouch_zone_free(vouch_zone_t *zone)
     vouch__free(zone->ctx, zone);
 }
 
-/* ---- lookup --------------------------------------------------------------------- */
+/* ---- lookup ------------------------------------------------------------- */
 
 /* Key of a normalised name (dns_internal.h): at most 253 bytes of 1..63
  * byte labels, so the key fits in 255. */
@@ -691,11 +719,15 @@ min_u32(uint32_t a, uint32_t b)
 static uint32_t
 negative_ttl(const vouch_zone_t *z, const uint8_t *key, size_t len)
 {
-    size_t off = 0;
+    uint32_t hashes[VOUCH__ZONE_LABELS];
+    size_t offs[VOUCH__ZONE_LABELS], n, i;
 
-    while (z->have_soa && off < len) {
-        uint32_t nid = find_node(z, key + off, len - off,
-                                 hash_bytes(key + off, len - off, 0));
+    if (!z->have_soa) {
+        return z->neg_ttl;
+    }
+    n = suffixes(key, len, offs, hashes);
+    for (i = 0; i < n; i++) {
+        uint32_t nid = find_node(z, key + offs[i], len - offs[i], hashes[i]);
         uint32_t sid = nid != 0 ? find_set(z, nid, VOUCH_DNS_SOA) : 0;
 
         if (sid != 0 && z->sets[sid - 1].n > 0) {
@@ -707,10 +739,6 @@ negative_ttl(const vouch_zone_t *z, const uint8_t *key, size_t len)
 
             return min_u32(rr->ttl, minimum);
         }
-        if (key[off] == 0) {
-            break;
-        }
-        off += (size_t)key[off] + 1;
     }
     return z->neg_ttl;
 }
@@ -728,8 +756,8 @@ reply(const vouch_zone_t *z, vouch_dns_status_t status, uint32_t ttl,
                             "out of memory building a zone answer");
     }
     if (VOUCH_NEVER(rc != 0)) { /* RRsets are capped when loaded */
-        return reply(z, VOUCH_DNS_SERVFAIL, 0, NULL, 0, "answer too large",
-                     out, err);
+        return reply(z, VOUCH_DNS_SERVFAIL, 0, NULL, 0, "answer too large", out,
+                     err);
     }
     return 0;
 }
@@ -763,9 +791,9 @@ chain_why(const vouch_zone_t *z, const char *what, const uint32_t *seen,
 /* The chain left the zone: an overlay continues in live DNS. The result is
  * at best insecure: the CNAME that led there was not validated. */
 static int
-leave_zone(const vouch_zone_t *z, const uint8_t *key, size_t len,
-           uint16_t type, vouch_resolver_t *fallback, int64_t deadline_ms,
-           uint32_t ttl, const vouch_dns_answer_t **out, vouch_error_t *err)
+leave_zone(const vouch_zone_t *z, const uint8_t *key, size_t len, uint16_t type,
+           vouch_resolver_t *fallback, int64_t deadline_ms, uint32_t ttl,
+           const vouch_dns_answer_t **out, vouch_error_t *err)
 {
     vouch_dns_budget_t budget = { 1, 0, deadline_ms };
     const vouch_dns_answer_t *a;
@@ -826,8 +854,8 @@ vouch__zone_query(const vouch_zone_t *zone, const char *name, size_t len,
 
         if (hops > 0 && fallback != NULL && (nd == NULL || !nd->owner)) {
             /* an overlay holds only its owners (vouch__zone_has_name) */
-            return leave_zone(zone, key, klen, type, fallback, deadline_ms,
-                              ttl, out, err);
+            return leave_zone(zone, key, klen, type, fallback, deadline_ms, ttl,
+                              out, err);
         }
         if (nd == NULL) {
             return reply(zone, VOUCH_DNS_NXDOMAIN,

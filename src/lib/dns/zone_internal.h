@@ -46,15 +46,14 @@ VOUCH_HIDDEN int vouch__zone_add(vouch_zone_t *zone, const uint8_t *owner,
 /* Record a $FAULT: queries for (owner, type), or with any for every type
  * without records at owner, answer status. A later one replaces an earlier
  * one. Returns 0, VOUCH_ENOMEM. */
-VOUCH_HIDDEN int vouch__zone_add_fault(vouch_zone_t *zone,
-                                       const uint8_t *owner, size_t owner_len,
-                                       bool any, uint16_t type,
+VOUCH_HIDDEN int vouch__zone_add_fault(vouch_zone_t *zone, const uint8_t *owner,
+                                       size_t owner_len, bool any,
+                                       uint16_t type,
                                        vouch_dns_status_t status);
 
 /* A $TTL was read: the first one becomes the negative-answer TTL used
  * where no SOA encloses the name. */
-VOUCH_HIDDEN void vouch__zone_set_default_ttl(vouch_zone_t *zone,
-                                              uint32_t ttl);
+VOUCH_HIDDEN void vouch__zone_set_default_ttl(vouch_zone_t *zone, uint32_t ttl);
 
 /* The context the set was made with (allocator of the reader's buffers). */
 VOUCH_HIDDEN const vouch_ctx_t *vouch__zone_ctx(const vouch_zone_t *zone);

@@ -46,13 +46,18 @@
 /* Longest $INCLUDE path, folder included (Linux's PATH_MAX). */
 #define PATH_BYTES 4096
 
+typedef struct scratch { /* grows up to VOUCH_DNS_RDATA_MAX bytes */
+    uint8_t *p;
+    size_t cap;
+} scratch_t;
+
 typedef struct load { /* one load call */
     vouch_zone_t *zone;
     vouch_error_t *err;
-    uint8_t *wire; /* VOUCH_DNS_RDATA_MAX bytes: rdata being read */
-    uint8_t *text; /* VOUCH_DNS_RDATA_MAX bytes: the same, decoded */
-    size_t bytes;  /* read from every file of this load */
-    bool files;    /* $INCLUDE allowed */
+    scratch_t wire; /* rdata being read */
+    scratch_t text; /* the same, decoded */
+    size_t bytes;   /* read from every file of this load */
+    bool files;     /* $INCLUDE allowed */
 } load_t;
 
 typedef struct tok {
@@ -83,13 +88,12 @@ typedef struct file { /* one file, or the text, being read */
 static const uint8_t root_name[1] = { 0 };
 
 static int load_path(load_t *ld, const char *path, const file_t *parent,
-                     const tok_t *at, const uint8_t *origin,
-                     size_t origin_len);
+                     const tok_t *at, const uint8_t *origin, size_t origin_len);
 
-/* ---- messages -------------------------------------------------------------------- */
+/* ---- messages ----------------------------------------------------------- */
 
-static int fail(const file_t *f, int code, const tok_t *t, const char *fmt,
-                ...) VOUCH_PRINTF(4, 5);
+static int fail(const file_t *f, int code, const tok_t *t, const char *fmt, ...)
+    VOUCH_PRINTF(4, 5);
 
 /* "file:line: message" into the load's error; the line is the token's, or
  * the current one (the entry's last when it has ended). */
@@ -117,7 +121,7 @@ show(const tok_t *t, char buf[SHOW])
     return buf;
 }
 
-/* ---- lexer (RFC 1035 §5.1) -------------------------------------------------------- */
+/* ---- lexer (RFC 1035 §5.1) --------------------------------------------- */
 
 static bool
 is_blank(char c)
@@ -143,7 +147,7 @@ lex_entry(file_t *f, bool *blank)
         while (p < f->end && is_blank(*p)) {
             p++;
         }
-        while (p < f->end && *p == ';' && *p != '\n') {
+        if (p < f->end && *p == ';') {
             p = memchr(p, '\n', (size_t)(f->end - p));
             p = p != NULL ? p : f->end;
         }
@@ -271,7 +275,7 @@ next(file_t *f, tok_t *t)
                             c == '(' ? "nested '('" : "')' without '('");
             }
             f->paren = c == '(';
-            f->paren_line = f->line;
+            f->paren_line = f->paren ? f->line : f->paren_line;
             f->p++;
         } else {
             return c == '"' ? lex_quoted(f, t) : lex_word(f, t);
@@ -318,7 +322,7 @@ is(const tok_t *t, const char *word)
     return !t->quoted && vouch__str_ieq(t->p, t->len, word, strlen(word));
 }
 
-/* ---- fields ------------------------------------------------------------------------- */
+/* ---- fields ------------------------------------------------------------- */
 
 /* RFC 1035 §5.1: "\X" is X itself, "\DDD" the byte of decimal value DDD.
  * *p is just after the backslash. */
@@ -351,8 +355,8 @@ unescape(const char **p, const char *end, uint8_t *out)
 
 /* A <character-string> (quoted or not), escapes decoded, at most max. */
 static int
-cstring(const file_t *f, const tok_t *t, uint8_t *out, size_t max,
-        size_t *len, const char *what)
+cstring(const file_t *f, const tok_t *t, uint8_t *out, size_t max, size_t *len,
+        const char *what)
 {
     const char *p = t->p, *end = t->p + t->len;
     size_t n = 0;
@@ -488,8 +492,7 @@ ttl_value(const file_t *f, const tok_t *t, uint32_t *out)
     uint64_t total = 0, v, unit;
     char s[SHOW];
 
-    if (t->quoted ||
-        vouch__parse_uint(&p, end, VOUCH__ZONE_TTL_MAX, &v) != 0) {
+    if (t->quoted || vouch__parse_uint(&p, end, VOUCH__ZONE_TTL_MAX, &v) != 0) {
         goto bad;
     }
     if (p == end) {
@@ -526,7 +529,8 @@ is_class(const tok_t *t)
     if (is(t, "IN") || is(t, "CH") || is(t, "CS") || is(t, "HS")) {
         return true;
     }
-    if (t->quoted || t->len <= 5 || !vouch__str_iprefix(t->p, t->len, "CLASS")) {
+    if (t->quoted || t->len <= 5 ||
+        !vouch__str_iprefix(t->p, t->len, "CLASS")) {
         return false;
     }
     for (i = 5; i < t->len && vouch__is_digit(t->p[i]); i++) {
@@ -542,25 +546,56 @@ check_class(const file_t *f, const tok_t *t)
     uint64_t v;
     char s[SHOW];
 
+    /* is_class() let through IN, CH, CS, HS and CLASS<digits> only */
     if (is(t, "IN") ||
         (t->len > 5 && vouch__parse_uint(&p, t->p + t->len, 65535, &v) == 0 &&
-         v == 1 && !is(t, "CH") && !is(t, "CS") && !is(t, "HS"))) {
+         v == 1)) {
         return 0;
     }
     return fail(f, VOUCH_ESYNTAX, t, "class '%s' not supported (only IN)",
                 show(t, s));
 }
 
-/* ---- rdata into wire form ------------------------------------------------------------ */
+/* ---- rdata into wire form ----------------------------------------------- */
+
+/* Room for n <= VOUCH_DNS_RDATA_MAX bytes in s. */
+static int
+reserve(const file_t *f, scratch_t *s, size_t n, const tok_t *t)
+{
+    size_t cap = s->cap == 0 ? 512 : s->cap;
+    uint8_t *p;
+
+    if (n <= s->cap) {
+        return 0;
+    }
+    while (cap < n) {
+        cap *= 2;
+    }
+    cap = cap > VOUCH_DNS_RDATA_MAX ? VOUCH_DNS_RDATA_MAX : cap;
+    p = vouch__realloc(vouch__zone_ctx(f->ld->zone), s->p, cap);
+    if (p == NULL) {
+        return fail(f, VOUCH_ENOMEM, t, "out of memory");
+    }
+    s->p = p;
+    s->cap = cap;
+    return 0;
+}
 
 static int
 put(file_t *f, size_t *len, const void *b, size_t n, const tok_t *t)
 {
+    int rc;
+
     if (n > VOUCH_DNS_RDATA_MAX - *len) {
         return fail(f, VOUCH_ETOOBIG, t, "rdata longer than %d bytes",
                     VOUCH_DNS_RDATA_MAX);
     }
-    memcpy(f->ld->wire + *len, b, n);
+    if ((rc = reserve(f, &f->ld->wire, *len + n, t)) != 0) {
+        return rc;
+    }
+    if (n > 0) {
+        memcpy(f->ld->wire.p + *len, b, n);
+    }
     *len += n;
     return 0;
 }
@@ -609,8 +644,7 @@ rd_number(file_t *f, size_t *len, unsigned bytes, const char *what)
     int rc;
 
     if ((rc = need(f, &t, what)) != 0 ||
-        (rc = number(f, &t, ((uint64_t)1 << (8 * bytes)) - 1, &v, what)) !=
-            0) {
+        (rc = number(f, &t, ((uint64_t)1 << (8 * bytes)) - 1, &v, what)) != 0) {
         return rc;
     }
     for (i = 0; i < bytes; i++) {
@@ -714,8 +748,9 @@ rd_generic(file_t *f, size_t *len)
         return rc;
     }
     if (count != n) {
-        return fail(f, VOUCH_ESYNTAX, &t, "\\# says %lu bytes, the data has %zu",
-                    (unsigned long)n, count);
+        return fail(f, VOUCH_ESYNTAX, &t,
+                    "\\# says %lu bytes, the data has %zu", (unsigned long)n,
+                    count);
     }
     return 0;
 }
@@ -767,7 +802,7 @@ static int
 rd_caa(file_t *f, size_t *len)
 {
     uint8_t tag[256];
-    size_t tl, vl, i;
+    size_t tl, vl, i, max;
     char s[SHOW];
     tok_t t;
     int rc;
@@ -784,12 +819,16 @@ rd_caa(file_t *f, size_t *len)
     }
     tag[0] = (uint8_t)tl;
     if ((rc = put(f, len, tag, tl + 1, &t)) != 0 ||
-        (rc = need(f, &t, "CAA value")) != 0 ||
-        (rc = cstring(f, &t, f->ld->text, VOUCH_DNS_RDATA_MAX, &vl,
-                      "CAA value")) != 0) {
+        (rc = need(f, &t, "CAA value")) != 0) {
         return rc;
     }
-    return put(f, len, f->ld->text, vl, &t);
+    /* decoding never makes a token longer */
+    max = t.len < VOUCH_DNS_RDATA_MAX ? t.len : VOUCH_DNS_RDATA_MAX;
+    if ((rc = reserve(f, &f->ld->text, max, &t)) != 0 ||
+        (rc = cstring(f, &t, f->ld->text.p, max, &vl, "CAA value")) != 0) {
+        return rc;
+    }
+    return put(f, len, f->ld->text.p, vl, &t);
 }
 
 static int
@@ -797,14 +836,15 @@ rdata(file_t *f, uint16_t type, size_t *len)
 {
     char tn[16];
     tok_t t;
-    int rc = next(f, &t);
+    int rc;
 
+    /* decode() reads the buffer even for empty rdata ("CNAME \# 0") */
     *len = 0;
-    if (rc < 0) {
+    if ((rc = reserve(f, &f->ld->wire, 256, NULL)) != 0 ||
+        (rc = next(f, &t)) < 0) {
         return rc;
     }
-    if (rc == 1 && !t.quoted && t.len == 2 && t.p[0] == '\\' &&
-        t.p[1] == '#') {
+    if (rc == 1 && !t.quoted && t.len == 2 && t.p[0] == '\\' && t.p[1] == '#') {
         return rd_generic(f, len);
     }
     if (rc == 1) {
@@ -844,7 +884,7 @@ rdata(file_t *f, uint16_t type, size_t *len)
     return rc != 0 ? rc : expect_end(f);
 }
 
-/* ---- wire form into the caller's form (dns.h) ----------------------------------------- */
+/* ---- wire form into the caller's form (dns.h) --------------------------- */
 
 /* One uncompressed name at w[*off..len) into text (name.c's format). */
 static bool
@@ -853,12 +893,12 @@ wire_name(file_t *f, const uint8_t *w, size_t len, size_t *off,
 {
     size_t tlen, used;
 
-    if (vouch__dns_name_from_wire((char *)f->ld->text, VOUCH__ZONE_TEXT_MAX,
+    if (vouch__dns_name_from_wire((char *)f->ld->text.p, VOUCH__ZONE_TEXT_MAX,
                                   &tlen, w + *off, len - *off, &used) != 0) {
         return false;
     }
     *off += used;
-    rr->data = (const char *)f->ld->text;
+    rr->data = (const char *)f->ld->text.p;
     rr->len = tlen;
     return true;
 }
@@ -868,9 +908,17 @@ wire_name(file_t *f, const uint8_t *w, size_t len, size_t *off,
 static int
 decode(file_t *f, size_t len, vouch_dns_rr_t *rr, const tok_t *t)
 {
-    const uint8_t *w = f->ld->wire;
+    const uint8_t *w = f->ld->wire.p;
     size_t i = 0, o = 0;
     char tn[16];
+    int rc;
+
+    /* TXT joins at most len bytes; a name's text is at most TEXT_MAX */
+    rc = reserve(f, &f->ld->text,
+                 len > VOUCH__ZONE_TEXT_MAX ? len : VOUCH__ZONE_TEXT_MAX, t);
+    if (rc != 0) {
+        return rc;
+    }
 
     rr->data = (const char *)w;
     rr->len = len;
@@ -890,12 +938,12 @@ decode(file_t *f, size_t len, vouch_dns_rr_t *rr, const tok_t *t)
             if (l > len - i) {
                 goto bad;
             }
-            memcpy(f->ld->text + o, w + i, l);
+            memcpy(f->ld->text.p + o, w + i, l);
             o += l;
             i += l;
             rr->nstrings++;
         }
-        rr->data = (const char *)f->ld->text;
+        rr->data = (const char *)f->ld->text.p;
         rr->len = o;
         return 0;
     case VOUCH_DNS_MX:
@@ -932,7 +980,7 @@ bad:
                 vouch_dns_type_name(rr->type, tn));
 }
 
-/* ---- entries --------------------------------------------------------------------------- */
+/* ---- entries ------------------------------------------------------------ */
 
 /* <type> <rdata> after the owner, with TTL and class before it in either
  * order (RFC 1035 §5.1). t holds the first token after the owner. */
@@ -981,7 +1029,7 @@ record(file_t *f, tok_t *t)
         return rc;
     }
     rc = vouch__zone_add(f->ld->zone, f->owner, f->owner_len, &rr,
-                         f->ld->wire, len, &why);
+                         f->ld->wire.p, len, &why);
     if (rc != 0) {
         return fail(f, rc, t, "%s", rc == VOUCH_ENOMEM ? "out of memory" : why);
     }
@@ -1028,6 +1076,7 @@ dir_fault(file_t *f)
 {
     static const char usage[] =
         "field: $FAULT <owner> <TYPE|ANY> <TIMEOUT|SERVFAIL|REFUSED>";
+
     static const struct {
         const char *word;
         vouch_dns_status_t status;
@@ -1036,6 +1085,7 @@ dir_fault(file_t *f)
         { "SERVFAIL", VOUCH_DNS_SERVFAIL },
         { "REFUSED", VOUCH_DNS_REFUSED },
     };
+
     uint8_t w[KEY_MAX];
     uint16_t type = 0;
     size_t wl, i;
@@ -1184,11 +1234,10 @@ parse(file_t *f)
     return 0;
 }
 
-/* ---- files ------------------------------------------------------------------------------ */
+/* ---- files -------------------------------------------------------------- */
 
 static void
-file_init(file_t *f, load_t *ld, const char *name, const char *text,
-          size_t len)
+file_init(file_t *f, load_t *ld, const char *name, const char *text, size_t len)
 {
     memset(f, 0, sizeof(*f));
     f->ld = ld;
@@ -1224,7 +1273,7 @@ slurp(load_t *ld, FILE *fp, const struct stat *st, vouch_buf_t *buf, int *e)
     }
     /* a chain of includes may re-read files: cap the whole load */
     ld->bytes += buf->len;
-    if (ld->bytes > VOUCH_ZONE_FILE_MAX * (VOUCH_ZONE_INCLUDE_DEPTH + 1)) {
+    if (ld->bytes > VOUCH_ZONE_LOAD_MAX) {
         return VOUCH_ETOOBIG;
     }
     return 0;
@@ -1242,9 +1291,11 @@ path_error(load_t *ld, const file_t *parent, const tok_t *at, int code,
         (void)snprintf(msg, sizeof(msg), "cannot read %s: %s", path,
                        strerror(e));
     } else if (code == VOUCH_ETOOBIG) {
-        (void)snprintf(msg, sizeof(msg), "%s: too large (%zu bytes per file, "
-                       "%zu for one load)", path, VOUCH_ZONE_FILE_MAX,
-                       VOUCH_ZONE_FILE_MAX * (VOUCH_ZONE_INCLUDE_DEPTH + 1));
+        (void)snprintf(msg, sizeof(msg),
+                       "%s: too large (%zu bytes per file, "
+                       "%zu for one load)",
+                       path, VOUCH_ZONE_FILE_MAX,
+                       VOUCH_ZONE_LOAD_MAX);
     } else {
         (void)snprintf(msg, sizeof(msg), "%s: out of memory", path);
     }
@@ -1255,8 +1306,8 @@ path_error(load_t *ld, const file_t *parent, const tok_t *at, int code,
 }
 
 static int
-load_path(load_t *ld, const char *path, const file_t *parent,
-          const tok_t *at, const uint8_t *origin, size_t origin_len)
+load_path(load_t *ld, const char *path, const file_t *parent, const tok_t *at,
+          const uint8_t *origin, size_t origin_len)
 {
     unsigned depth = parent != NULL ? parent->depth + 1 : 0;
     const file_t *p;
@@ -1313,28 +1364,20 @@ load_path(load_t *ld, const char *path, const file_t *parent,
     return rc;
 }
 
-/* Scratch for one load: the rdata being read and its decoded form. */
-static int
-load_begin(load_t *ld, vouch_zone_t *zone, vouch_error_t *err, bool files,
-           const char *name)
+static void
+load_begin(load_t *ld, vouch_zone_t *zone, vouch_error_t *err, bool files)
 {
     memset(ld, 0, sizeof(*ld));
     ld->zone = zone;
     ld->err = err;
     ld->files = files;
-    ld->wire = vouch__malloc(vouch__zone_ctx(zone), 2 * VOUCH_DNS_RDATA_MAX);
-    if (ld->wire == NULL) {
-        return vouch__error(err, VOUCH_ENOMEM, "zone", 0, "%s: out of memory",
-                            name);
-    }
-    ld->text = ld->wire + VOUCH_DNS_RDATA_MAX;
-    return 0;
 }
 
 static void
 load_end(load_t *ld)
 {
-    vouch__free(vouch__zone_ctx(ld->zone), ld->wire);
+    vouch__free(vouch__zone_ctx(ld->zone), ld->wire.p);
+    vouch__free(vouch__zone_ctx(ld->zone), ld->text.p);
 }
 
 /* see vouch/dns.h */
@@ -1342,11 +1385,9 @@ int
 vouch_zone_load_file(vouch_zone_t *zone, const char *path, vouch_error_t *err)
 {
     load_t ld;
-    int rc = load_begin(&ld, zone, err, true, path);
+    int rc;
 
-    if (rc != 0) {
-        return rc;
-    }
+    load_begin(&ld, zone, err, true);
     rc = load_path(&ld, path, NULL, NULL, root_name, sizeof(root_name));
     load_end(&ld);
     return rc;
@@ -1367,9 +1408,7 @@ vouch_zone_load_text(vouch_zone_t *zone, const char *text, size_t len,
                             "%s: larger than %zu bytes", name,
                             VOUCH_ZONE_FILE_MAX);
     }
-    if ((rc = load_begin(&ld, zone, err, false, name)) != 0) {
-        return rc;
-    }
+    load_begin(&ld, zone, err, false);
     file_init(&f, &ld, name, text, len);
     rc = parse(&f);
     load_end(&ld);
