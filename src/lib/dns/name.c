@@ -37,6 +37,9 @@ vouch__dns_name_normalize(char *out, size_t *out_len, const char *name,
         }
         out[i] = vouch__lower(c);
     }
+    if (label == 0) {
+        return VOUCH_ESYNTAX; /* "a.b.." : an empty last label */
+    }
     out[len] = '\0';
     *out_len = len;
     return 0;

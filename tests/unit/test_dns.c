@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the DNS front (resolver.c), names (name.c) and the cache
+ * (cache.c), with a fake backend that counts what reaches it.
+ */
+#include <pthread.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "dns/dns_internal.h"
+
+/* ---- a fake backend --------------------------------------------------------------- */
+
+typedef struct fake {
+    const vouch_ctx_t *ctx;
+    unsigned calls;
+    char last[VOUCH_DNS_NAME_BUF];
+    vouch_dns_status_t status;
+    vouch_dnssec_t dnssec;
+    uint32_t ttl;
+    pthread_mutex_t lock;
+} fake_t;
+
+static int
+fake_query(void *impl, const char *name, size_t len, uint16_t type,
+           int64_t deadline_ms, const vouch_dns_answer_t **out,
+           vouch_error_t *err)
+{
+    fake_t *f = impl;
+    vouch_dns_rr_t rr;
+    static const uint8_t addr[4] = { 192, 0, 2, 1 };
+
+    (void)deadline_ms;
+    (void)err;
+    pthread_mutex_lock(&f->lock);
+    f->calls++;
+    memcpy(f->last, name, len + 1);
+    pthread_mutex_unlock(&f->lock);
+    memset(&rr, 0, sizeof(rr));
+    rr.type = type;
+    rr.ttl = f->ttl;
+    rr.data = (const char *)addr;
+    rr.len = 4;
+    return vouch__dns_answer_new(f->ctx, f->status, f->dnssec, f->ttl, &rr,
+                                 f->status == VOUCH_DNS_NOERROR ? 1 : 0,
+                                 NULL, out);
+}
+
+static void
+fake_free(void *impl)
+{
+    (void)impl; /* owned by the test */
+}
+
+static const vouch__dns_backend_t fake_backend = { "fake", fake_query,
+                                                   fake_free };
+
+static vouch_resolver_t *
+fake_resolver(fake_t *f, size_t cache)
+{
+    vouch_resolver_t *r = NULL;
+
+    memset(f, 0, sizeof(*f));
+    f->ctx = test_ctx();
+    f->ttl = 300;
+    pthread_mutex_init(&f->lock, NULL);
+    if (vouch__resolver_wrap(&r, test_ctx(), &fake_backend, f) != 0) {
+        return NULL;
+    }
+    if (cache > 0 && vouch_resolver_enable_cache(r, cache) != 0) {
+        vouch_resolver_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int
+q(vouch_resolver_t *r, vouch_dns_budget_t *b, const char *name, uint16_t type,
+  const vouch_dns_answer_t **a)
+{
+    return vouch_dns_query(r, b, name, strlen(name), type, a, NULL);
+}
+
+/* ---- names ------------------------------------------------------------------------ */
+
+static void
+test_dns__name_normalize(void)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *out; /* NULL: invalid */
+    } rows[] = {
+        { "Example.COM", 11, "example.com" },
+        { "example.com.", 12, "example.com" },
+        { "a", 1, "a" },
+        { "", 0, NULL },
+        { ".", 1, NULL },
+        { "a..b", 4, NULL },
+        { ".a", 2, NULL },
+        { "a.b..", 5, NULL },
+        { "a\0b.com", 7, NULL },
+        { "with space.example", 18, "with space.example" },
+    };
+    char out[VOUCH_DNS_NAME_BUF], name[400];
+    size_t i, len;
+
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        int rc = vouch__dns_name_normalize(out, &len, rows[i].in, rows[i].len);
+
+        CHECKF((rc == 0) == (rows[i].out != NULL), "row %zu: rc %d", i, rc);
+        if (rc == 0) {
+            CHECK_STR(out, rows[i].out);
+            CHECK(len == strlen(rows[i].out));
+        }
+    }
+    /* 63-byte label fine, 64 not; 253 bytes fine, 254 not */
+    memset(name, 'a', 63);
+    CHECK(vouch__dns_name_normalize(out, &len, name, 63) == 0);
+    memset(name, 'a', 64);
+    CHECK(vouch__dns_name_normalize(out, &len, name, 64) == VOUCH_ESYNTAX);
+    for (i = 0; i < 254; i++) {
+        name[i] = (i % 4 == 3) ? '.' : 'a';
+    }
+    CHECK(vouch__dns_name_normalize(out, &len, name, 253) == 0);
+    CHECK(vouch__dns_name_normalize(out, &len, name, 254) == VOUCH_ESYNTAX);
+}
+
+static void
+test_dns__name_from_wire(void)
+{
+    static const uint8_t plain[] = "\3www\7example\3com";
+    static const uint8_t odd[] = { 3, 'a', '.', 'b', 2, '\\', 0xff, 0 };
+    static const uint8_t root[] = { 0 };
+    static const uint8_t ptr[] = { 0xc0, 12 };
+    static const uint8_t cut[] = { 5, 'a', 'b' };
+    char out[VOUCH_DNS_NAME_BUF];
+    size_t len, used;
+
+    CHECK(vouch__dns_name_from_wire(out, sizeof(out), &len, plain,
+                                    sizeof(plain), &used) == 0);
+    CHECK_STR(out, "www.example.com");
+    CHECK(used == sizeof(plain));
+    CHECK(vouch__dns_name_from_wire(out, sizeof(out), &len, odd, sizeof(odd),
+                                    &used) == 0);
+    CHECK_STR(out, "a\\046b.\\\\\\255");
+    CHECK(vouch__dns_name_from_wire(out, sizeof(out), &len, root, 1, &used) ==
+          0);
+    CHECK_STR(out, ".");
+    CHECK(vouch__dns_name_from_wire(out, sizeof(out), &len, ptr, 2, &used) ==
+          VOUCH_ESYNTAX);
+    CHECK(vouch__dns_name_from_wire(out, sizeof(out), &len, cut, 3, &used) ==
+          VOUCH_ESYNTAX);
+    CHECK(vouch__dns_name_from_wire(out, 5, &len, plain, sizeof(plain),
+                                    &used) == VOUCH_ETOOBIG);
+    CHECK(vouch__dns_name_eq("Example.com.", 12, "example.COM", 11));
+    CHECK(!vouch__dns_name_eq("example.com", 11, "example.co", 10));
+}
+
+static void
+test_dns__types_and_names(void)
+{
+    char tmp[16];
+    uint16_t t;
+
+    CHECK_STR(vouch_dns_type_name(VOUCH_DNS_TXT, tmp), "TXT");
+    CHECK_STR(vouch_dns_type_name(65280, tmp), "TYPE65280");
+    CHECK(vouch_dns_type_parse(&t, "txt", 3) == 0 && t == VOUCH_DNS_TXT);
+    CHECK(vouch_dns_type_parse(&t, "TYPE99", 6) == 0 && t == 99);
+    CHECK(vouch_dns_type_parse(&t, "TYPE65536", 9) == VOUCH_ESYNTAX);
+    CHECK(vouch_dns_type_parse(&t, "TYPE", 4) == VOUCH_ESYNTAX);
+    CHECK(vouch_dns_type_parse(&t, "TXTX", 4) == VOUCH_ESYNTAX);
+    CHECK_STR(vouch_dns_status_name(VOUCH_DNS_NXDOMAIN), "NXDOMAIN");
+    CHECK_STR(vouch_dnssec_name(VOUCH_DNSSEC_BOGUS), "bogus");
+}
+
+/* ---- front: names, budget --------------------------------------------------------- */
+
+static void
+test_dns__front_normalises(void)
+{
+    fake_t f;
+    vouch_resolver_t *r = fake_resolver(&f, 0);
+    const vouch_dns_answer_t *a;
+    vouch_error_t err;
+
+    REQUIRE(r != NULL);
+    CHECK(q(r, NULL, "WWW.Example.COM.", VOUCH_DNS_A, &a) == 0);
+    CHECK_STR(f.last, "www.example.com");
+    CHECK(a->status == VOUCH_DNS_NOERROR && a->n == 1 && a->rr[0].len == 4);
+    vouch_dns_answer_free(a);
+    CHECK(vouch_dns_query(r, NULL, "a..b", 4, VOUCH_DNS_A, &a, &err) ==
+          VOUCH_ESYNTAX);
+    CHECK(a == NULL && strstr(err.msg, "a..b") != NULL);
+    CHECK(f.calls == 1);
+    vouch_resolver_free(r);
+}
+
+static void
+test_dns__budget(void)
+{
+    fake_t f;
+    vouch_resolver_t *r = fake_resolver(&f, 0);
+    vouch_dns_budget_t b;
+    const vouch_dns_answer_t *a;
+    int i;
+
+    REQUIRE(r != NULL);
+    vouch_dns_budget_init(&b, 3, 0);
+    for (i = 0; i < 3; i++) {
+        CHECK(q(r, &b, "example.com", VOUCH_DNS_A, &a) == 0);
+        vouch_dns_answer_free(a);
+    }
+    CHECK(q(r, &b, "example.com", VOUCH_DNS_A, &a) == VOUCH_ETOOBIG);
+    CHECK(f.calls == 3 && b.queries == 3);
+    /* a deadline in the past: no backend call */
+    vouch_dns_budget_init(&b, 10, 1);
+    usleep(5000);
+    CHECK(q(r, &b, "example.com", VOUCH_DNS_A, &a) == VOUCH_ETEMP);
+    CHECK(f.calls == 3);
+    vouch_resolver_free(r);
+}
+
+/* ---- cache ------------------------------------------------------------------------- */
+
+static void
+test_dns__cache_hits_and_negative(void)
+{
+    fake_t f;
+    vouch_resolver_t *r = fake_resolver(&f, 100);
+    const vouch_dns_answer_t *a, *b;
+
+    REQUIRE(r != NULL);
+    CHECK(q(r, NULL, "example.com", VOUCH_DNS_A, &a) == 0);
+    CHECK(q(r, NULL, "EXAMPLE.com.", VOUCH_DNS_A, &b) == 0);
+    CHECK(f.calls == 1 && a == b); /* the same shared answer */
+    vouch_dns_answer_free(a);
+    vouch_dns_answer_free(b);
+    CHECK(q(r, NULL, "example.com", VOUCH_DNS_AAAA, &a) == 0);
+    CHECK(f.calls == 2); /* another type is another key */
+    vouch_dns_answer_free(a);
+    f.status = VOUCH_DNS_NXDOMAIN;
+    CHECK(q(r, NULL, "nx.example.com", VOUCH_DNS_A, &a) == 0);
+    vouch_dns_answer_free(a);
+    CHECK(q(r, NULL, "nx.example.com", VOUCH_DNS_A, &a) == 0);
+    CHECK(a->status == VOUCH_DNS_NXDOMAIN && f.calls == 3);
+    vouch_dns_answer_free(a);
+    vouch_resolver_free(r);
+}
+
+static void
+test_dns__cache_never_keeps_failures(void)
+{
+    static const vouch_dns_status_t fails[] = {
+        VOUCH_DNS_SERVFAIL, VOUCH_DNS_TIMEOUT, VOUCH_DNS_REFUSED
+    };
+    fake_t f;
+    vouch_resolver_t *r = fake_resolver(&f, 100);
+    const vouch_dns_answer_t *a;
+    size_t i;
+
+    REQUIRE(r != NULL);
+    for (i = 0; i < 3; i++) {
+        f.status = fails[i];
+        CHECK(q(r, NULL, "fail.example", VOUCH_DNS_TXT, &a) == 0);
+        vouch_dns_answer_free(a);
+        CHECK(q(r, NULL, "fail.example", VOUCH_DNS_TXT, &a) == 0);
+        vouch_dns_answer_free(a);
+    }
+    CHECK(f.calls == 6);
+    /* bogus and TTL 0 neither */
+    f.status = VOUCH_DNS_NOERROR;
+    f.dnssec = VOUCH_DNSSEC_BOGUS;
+    CHECK(q(r, NULL, "bogus.example", VOUCH_DNS_TXT, &a) == 0);
+    vouch_dns_answer_free(a);
+    CHECK(q(r, NULL, "bogus.example", VOUCH_DNS_TXT, &a) == 0);
+    vouch_dns_answer_free(a);
+    f.dnssec = VOUCH_DNSSEC_INSECURE;
+    f.ttl = 0;
+    CHECK(q(r, NULL, "zero.example", VOUCH_DNS_TXT, &a) == 0);
+    vouch_dns_answer_free(a);
+    CHECK(q(r, NULL, "zero.example", VOUCH_DNS_TXT, &a) == 0);
+    vouch_dns_answer_free(a);
+    CHECK(f.calls == 10);
+    vouch_resolver_free(r);
+}
+
+static void
+test_dns__cache_expiry(void)
+{
+    fake_t f;
+    vouch_resolver_t *r = fake_resolver(&f, 100);
+    const vouch_dns_answer_t *a;
+
+    REQUIRE(r != NULL);
+    f.ttl = 1;
+    CHECK(q(r, NULL, "short.example", VOUCH_DNS_A, &a) == 0);
+    vouch_dns_answer_free(a);
+    CHECK(q(r, NULL, "short.example", VOUCH_DNS_A, &a) == 0);
+    vouch_dns_answer_free(a);
+    CHECK(f.calls == 1);
+    usleep(1100 * 1000);
+    CHECK(q(r, NULL, "short.example", VOUCH_DNS_A, &a) == 0);
+    vouch_dns_answer_free(a);
+    CHECK(f.calls == 2);
+    vouch_resolver_free(r);
+}
+
+static void
+test_dns__cache_eviction(void)
+{
+    fake_t f;
+    vouch_resolver_t *r = fake_resolver(&f, 16); /* one entry per shard */
+    const vouch_dns_answer_t *a;
+    char name[32];
+    int i, again = 0;
+
+    REQUIRE(r != NULL);
+    for (i = 0; i < 1000; i++) {
+        snprintf(name, sizeof(name), "h%d.example", i);
+        CHECK(q(r, NULL, name, VOUCH_DNS_A, &a) == 0);
+        vouch_dns_answer_free(a);
+    }
+    CHECK(f.calls == 1000);
+    /* at most 16 of the 1000 can still be cached */
+    for (i = 0; i < 1000; i++) {
+        snprintf(name, sizeof(name), "h%d.example", i);
+        CHECK(q(r, NULL, name, VOUCH_DNS_A, &a) == 0);
+        vouch_dns_answer_free(a);
+    }
+    again = (int)f.calls - 1000;
+    CHECKF(again >= 1000 - 16, "only %d misses", again);
+    vouch_resolver_free(r);
+}
+
+typedef struct thread_arg {
+    vouch_resolver_t *r;
+    int id;
+    int bad;
+} thread_arg_t;
+
+static void *
+hammer(void *p)
+{
+    thread_arg_t *t = p;
+    char name[32];
+    int i;
+
+    for (i = 0; i < 20000; i++) {
+        const vouch_dns_answer_t *a;
+
+        snprintf(name, sizeof(name), "n%d.example", (i * 7 + t->id) % 300);
+        if (q(t->r, NULL, name, VOUCH_DNS_A, &a) != 0 || a->n != 1) {
+            t->bad++;
+            continue;
+        }
+        vouch_dns_answer_free(a);
+    }
+    return NULL;
+}
+
+static void
+test_dns__cache_threads(void)
+{
+    fake_t f;
+    vouch_resolver_t *r = fake_resolver(&f, 128);
+    pthread_t th[4];
+    thread_arg_t args[4];
+    int i, bad = 0;
+
+    REQUIRE(r != NULL);
+    for (i = 0; i < 4; i++) {
+        args[i].r = r;
+        args[i].id = i;
+        args[i].bad = 0;
+        pthread_create(&th[i], NULL, hammer, &args[i]);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        bad += args[i].bad;
+    }
+    CHECK(bad == 0);
+    vouch_resolver_free(r);
+}
+
+static void
+test_dns__cache_oom(void)
+{
+    vouch_resolver_t *r = NULL;
+    fake_t f;
+    unsigned long n;
+    long live;
+
+    memset(&f, 0, sizeof(f));
+    pthread_mutex_init(&f.lock, NULL);
+    f.ttl = 300;
+    f.ctx = test_oom_ctx();
+    for (n = 1; n < 200; n++) {
+        const vouch_dns_answer_t *a = NULL;
+        int rc;
+
+        live = test_oom_live;
+        test_oom_fail_at = 0;
+        REQUIRE(vouch__resolver_wrap(&r, test_oom_ctx(), &fake_backend, &f) ==
+                0);
+        test_oom_count = 0;
+        test_oom_fail_at = n;
+        rc = vouch_resolver_enable_cache(r, 64);
+        if (rc == 0) {
+            /* a failed insert only means not caching */
+            rc = q(r, NULL, "example.com", VOUCH_DNS_A, &a);
+            CHECK(rc == 0 || rc == VOUCH_ENOMEM);
+            vouch_dns_answer_free(a);
+        } else {
+            CHECK(rc == VOUCH_ENOMEM);
+        }
+        test_oom_fail_at = 0;
+        vouch_resolver_free(r);
+        CHECKF(test_oom_live == live, "n=%lu leaked %ld", n,
+               test_oom_live - live);
+    }
+}
+
+static const test_case_t cases[] = {
+    TEST(dns__name_normalize),
+    TEST(dns__name_from_wire),
+    TEST(dns__types_and_names),
+    TEST(dns__front_normalises),
+    TEST(dns__budget),
+    TEST(dns__cache_hits_and_negative),
+    TEST(dns__cache_never_keeps_failures),
+    TEST(dns__cache_expiry),
+    TEST(dns__cache_eviction),
+    TEST(dns__cache_threads),
+    TEST(dns__cache_oom),
+};
+
+TEST_MAIN(cases)
