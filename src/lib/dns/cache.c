@@ -49,19 +49,31 @@ struct vouch__dns_cache {
     shard_t shards[SHARDS];
 };
 
-/* FNV-1a over the name and the type. */
+/* A multiply-xorshift hash over 8-byte words of the name, then the type
+ * (names are short and already lower-case; this runs on every lookup). */
 static uint64_t
 key_hash(const char *name, size_t len, uint16_t type)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    const uint64_t k = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = (uint64_t)len * k ^ type;
     size_t i;
 
-    for (i = 0; i < len; i++) {
-        h = (h ^ (uint8_t)name[i]) * 0x100000001b3ULL;
+    for (i = 0; i + 8 <= len; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, name + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
     }
-    h = (h ^ (type & 0xff)) * 0x100000001b3ULL;
-    h = (h ^ (type >> 8)) * 0x100000001b3ULL;
-    return h;
+    if (i < len) {
+        uint64_t w = 0;
+
+        memcpy(&w, name + i, len - i);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    h *= k;
+    return h ^ (h >> 32);
 }
 
 static void

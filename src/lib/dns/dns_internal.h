@@ -64,6 +64,36 @@ VOUCH_HIDDEN int vouch__dns_answer_new(const vouch_ctx_t *ctx,
                                        const char *why,
                                        const vouch_dns_answer_t **out);
 
+/*
+ * Memos: an upper layer may attach what it derived from an answer (SPF its
+ * parsed record, DKIM its public key) to the answer itself, so work is done
+ * once per answer and lives exactly as long as the cached answer. A memo
+ * starts with a vouch__dns_memo_t; the answer frees it with ops->free.
+ * One memo per answer: a second kind finds the slot taken and simply does
+ * without.
+ */
+typedef struct vouch__dns_memo_ops {
+    const char *name;
+    void (*free)(void *memo, const vouch_ctx_t *ctx);
+} vouch__dns_memo_ops_t;
+
+typedef struct vouch__dns_memo {
+    const vouch__dns_memo_ops_t *ops;
+} vouch__dns_memo_t;
+
+/* The memo of kind ops attached to answer, or NULL. Thread-safe. */
+VOUCH_HIDDEN void *vouch__dns_answer_memo(const vouch_dns_answer_t *answer,
+                                          const vouch__dns_memo_ops_t *ops);
+
+/*
+ * Attach memo (a vouch__dns_memo_t first) to answer, which then owns it.
+ * If the slot is already taken (another thread, another kind), memo is
+ * freed and the memo in place is returned when it is of kind memo->ops,
+ * else NULL. Returns the memo to use. Thread-safe.
+ */
+VOUCH_HIDDEN void *vouch__dns_answer_memo_set(const vouch_dns_answer_t *answer,
+                                              void *memo);
+
 /* ---- names (name.c) ------------------------------------------------------------- */
 
 /*

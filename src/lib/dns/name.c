@@ -9,36 +9,56 @@
 
 #include "dns_internal.h"
 
+/* Lower-case the ASCII letters of 8 bytes at once (SWAR): a byte gets
+ * 0x20 added when it is in 'A'..'Z'; other bytes, 8-bit ones included,
+ * are left alone. */
+static uint64_t
+lower8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t low7 = w & ~high;
+    uint64_t ge_a = low7 + (0x80 - 'A') * ones; /* high bit: byte >= 'A' */
+    uint64_t gt_z = low7 + (0x7f - 'Z') * ones; /* high bit: byte > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & ~w & high;
+
+    return w | (upper >> 2);
+}
+
 int
 vouch__dns_name_normalize(char *out, size_t *out_len, const char *name,
                           size_t len)
 {
-    size_t i, label = 0;
+    const char *p, *end, *dot;
+    size_t i;
 
     if (len > 0 && name[len - 1] == '.') {
         len--;
     }
-    if (len == 0 || len > VOUCH_DNS_NAME_MAX) {
+    if (len == 0 || len > VOUCH_DNS_NAME_MAX ||
+        memchr(name, '\0', len) != NULL) {
         return VOUCH_ESYNTAX;
     }
-    for (i = 0; i < len; i++) {
-        char c = name[i];
-
-        if (c == '\0') {
+    /* labels of 1 to 63 bytes between the dots */
+    for (p = name, end = name + len; p <= end; p = dot + 1) {
+        dot = memchr(p, '.', (size_t)(end - p));
+        if (dot == NULL) {
+            dot = end;
+        }
+        if (dot == p || dot - p > VOUCH_DNS_LABEL_MAX) {
             return VOUCH_ESYNTAX;
         }
-        if (c == '.') {
-            if (label == 0) {
-                return VOUCH_ESYNTAX;
-            }
-            label = 0;
-        } else if (++label > VOUCH_DNS_LABEL_MAX) {
-            return VOUCH_ESYNTAX;
-        }
-        out[i] = vouch__lower(c);
     }
-    if (label == 0) {
-        return VOUCH_ESYNTAX; /* "a.b.." : an empty last label */
+    for (i = 0; i + 8 <= len; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, name + i, 8);
+        w = lower8(w);
+        memcpy(out + i, &w, 8);
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+
+        out[i] = (char)((unsigned)(c - 'A') < 26u ? c | 0x20 : c);
     }
     out[len] = '\0';
     *out_len = len;

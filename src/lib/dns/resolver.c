@@ -21,6 +21,7 @@ typedef struct answer_block {
     const vouch_ctx_t *ctx;
     atomic_uint refs;
     size_t size;
+    _Atomic(vouch__dns_memo_t *) memo;
 } answer_block_t;
 
 int
@@ -61,6 +62,7 @@ vouch__dns_answer_new(const vouch_ctx_t *ctx, vouch_dns_status_t status,
     b->ctx = ctx;
     b->size = size;
     atomic_init(&b->refs, 1);
+    atomic_init(&b->memo, NULL);
     copy = (vouch_dns_rr_t *)(void *)((char *)b +
                                       ((sizeof(answer_block_t) + 15) &
                                        ~(size_t)15));
@@ -105,8 +107,42 @@ vouch_dns_answer_free(const vouch_dns_answer_t *answer)
         return;
     }
     if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+        vouch__dns_memo_t *m = atomic_load(&b->memo);
+
+        if (m != NULL) {
+            m->ops->free(m, b->ctx);
+        }
         vouch__free(b->ctx, b);
     }
+}
+
+void *
+vouch__dns_answer_memo(const vouch_dns_answer_t *answer,
+                       const vouch__dns_memo_ops_t *ops)
+{
+    answer_block_t *b = (answer_block_t *)(uintptr_t)answer;
+    vouch__dns_memo_t *m = atomic_load_explicit(&b->memo,
+                                                memory_order_acquire);
+
+    return m != NULL && m->ops == ops ? m : NULL;
+}
+
+void *
+vouch__dns_answer_memo_set(const vouch_dns_answer_t *answer, void *memo)
+{
+    answer_block_t *b = (answer_block_t *)(uintptr_t)answer;
+    vouch__dns_memo_t *mine = memo, *old = NULL;
+    const vouch__dns_memo_ops_t *ops;
+
+    if (atomic_compare_exchange_strong_explicit(&b->memo, &old, mine,
+                                                memory_order_acq_rel,
+                                                memory_order_acquire)) {
+        return mine;
+    }
+    /* lost to another thread or another kind: use what is there */
+    ops = mine->ops;
+    ops->free(mine, b->ctx);
+    return old->ops == ops ? old : NULL;
 }
 
 /* ---- names of things --------------------------------------------------------------- */
@@ -205,7 +241,10 @@ vouch_dns_monotonic_ms(void)
 {
     struct timespec ts;
 
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+    /* the coarse clock: a few milliseconds of resolution are plenty for
+     * deadlines and TTLs, and it is read on every query */
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0 &&
+        clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
         return 0;
     }
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -10,14 +10,17 @@
  * DNS-querying terms, 2 void lookups, 10 MX names, 10 PTR names) bound
  * the recursion, and a DNS query budget and deadline bound the rest.
  *
- * Nothing is allocated per term: the record is read in place from the DNS
- * answer (kept referenced while its frame runs), names are expanded into
- * one scratch buffer and copied into fixed arrays of 254 bytes.
+ * Nothing is allocated per term: records come parsed from their DNS
+ * answer (compile.c; kept referenced while their frame runs), names are
+ * expanded into one scratch buffer and copied into fixed arrays of 254
+ * bytes. What decided the verdict is noted as it happens and put into
+ * words once, at the end; only errors write their reason on the spot.
  *
  * Verdicts, not errors: every DNS failure and bad record ends as a
  * temperror or permerror with a reason; only allocation failure and
  * caller misuse are errors.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +30,9 @@
 /* Nested include/redirect frames: each costs one DNS-querying term, so
  * the limit of 10 stops recursion at depth 11. */
 #define SPF_DEPTH_MAX (VOUCH_SPF_DNS_TERMS_MAX + 1)
+
+/* Longest term text quoted in a reason (longer ones end in "...") */
+#define SPF_SHOWN_MAX 200
 
 typedef enum match {
     NO_MATCH = 0,
@@ -48,6 +54,11 @@ typedef struct spf_eval {
     int fatal;                            /* VOUCH_ENOMEM and the like */
     vouch_spf_code_t code;                /* verdict of a DECIDED term */
     bool quiet;                           /* explaining: keep the reason */
+    /* what decided, for the reason written once at the end */
+    bool by_term;                          /* a term or the default */
+    char top_domain[VOUCH_DNS_NAME_BUF];   /* where it was decided */
+    char inner_term[SPF_SHOWN_MAX + 4];    /* innermost term that matched */
+    char inner_domain[VOUCH_DNS_NAME_BUF]; /* and its record's domain */
     /* %{p} and ptr: validated names, computed once (§5.5) */
     bool ptr_done;
     size_t nvalid;
@@ -237,11 +248,17 @@ target_name(spf_eval_t *ev, const vouch_spf_term_t *t, const char *domain,
         return NO_MATCH;
     }
     vouch_buf_clear(&ev->scratch);
-    ev->env.domain.ptr = domain;
-    ev->env.domain.len = strlen(domain);
-    rc = vouch__spf_macro_expand(&ev->scratch, t->domain_spec.ptr,
-                                 t->domain_spec.len, SPF_MACRO_DOMAIN,
-                                 &ev->env);
+    if (memchr(t->domain_spec.ptr, '%', t->domain_spec.len) == NULL) {
+        /* no macro: the text is the name */
+        rc = vouch_buf_add(&ev->scratch, t->domain_spec.ptr,
+                           t->domain_spec.len);
+    } else {
+        ev->env.domain.ptr = domain;
+        ev->env.domain.len = strlen(domain);
+        rc = vouch__spf_macro_expand(&ev->scratch, t->domain_spec.ptr,
+                                     t->domain_spec.len, SPF_MACRO_DOMAIN,
+                                     &ev->env);
+    }
     if (rc == VOUCH_ENOMEM) {
         ev->fatal = rc;
         return decide(ev, VOUCH_SPF_TEMPERROR);
@@ -716,12 +733,12 @@ explain(spf_eval_t *ev, const vouch_spf_term_t *exp, const char *domain)
     if (exp != NULL && target_name(ev, exp, domain, name, &len) == NO_MATCH) {
         a = query(ev, name, len, VOUCH_DNS_TXT, &why);
     }
+    ev->env.domain.ptr = domain; /* %{d} of the explanation */
+    ev->env.domain.len = strlen(domain);
     if (a != NULL && a->status == VOUCH_DNS_NOERROR && a->n == 1) {
         done = expand_explanation(ev, a->rr[0].data, a->rr[0].len);
     }
     vouch_dns_answer_free(a);
-    ev->env.domain.ptr = domain;
-    ev->env.domain.len = strlen(domain);
     if (!done && ev->fatal == 0) {
         done = expand_explanation(ev, default_explanation,
                                   sizeof(default_explanation) - 1);
@@ -734,54 +751,57 @@ explain(spf_eval_t *ev, const vouch_spf_term_t *exp, const char *domain)
 /* ---- records ---------------------------------------------------------------------- */
 
 /*
- * Fetch and select the SPF record of domain (§4.4, §4.5). On success
- * returns VOUCH_SPF_PASS as "found" with *ans holding the answer and
- * *rec the record; otherwise the verdict (none, temperror, permerror).
+ * Fetch and select the SPF record of domain (§4.4, §4.5). Returns
+ * VOUCH_SPF_PASS for "found", with *ans holding the answer and *rec its
+ * parsed record (*owned set when the caller must free it); otherwise the
+ * verdict (none, temperror, permerror) and *ans is NULL.
  */
 static vouch_spf_code_t
 fetch_record(spf_eval_t *ev, const char *domain,
-             const vouch_dns_answer_t **ans, const vouch_dns_rr_t **rec)
+             const vouch_dns_answer_t **ans, const spf_record_t **rec,
+             spf_record_t **owned)
 {
     const vouch_dns_answer_t *a;
-    size_t i, found = 0;
+    size_t nfound;
     int why;
 
     *ans = NULL;
+    *owned = NULL;
     a = query(ev, domain, strlen(domain), VOUCH_DNS_TXT, &why);
     if (a == NULL) {
         (void)query_refused(ev, why, domain, strlen(domain));
-        return ev->code == VOUCH_SPF_PERMERROR && why == VOUCH_ESYNTAX
-                   ? VOUCH_SPF_NONE
-                   : ev->code;
+        return why == VOUCH_ESYNTAX ? VOUCH_SPF_NONE : ev->code;
     }
     if (dns_failed(a->status)) {
         (void)dns_error(ev, a, domain, VOUCH_DNS_TXT);
         vouch_dns_answer_free(a);
         return VOUCH_SPF_TEMPERROR;
     }
-    for (i = 0; i < a->n; i++) {
-        if (a->rr[i].type == VOUCH_DNS_TXT &&
-            vouch_spf_is_record(a->rr[i].data, a->rr[i].len)) {
-            found++;
-            *rec = &a->rr[i];
-        }
+    *rec = vouch__spf_record_get(ev->ctx, a, owned);
+    if (*rec == NULL) {
+        ev->fatal = VOUCH_ENOMEM;
+        vouch_dns_answer_free(a);
+        return VOUCH_SPF_TEMPERROR;
     }
-    if (found == 0) {
+    nfound = (*rec)->nfound;
+    if (nfound == 1) {
+        *ans = a;
+        return VOUCH_SPF_PASS;
+    }
+    if (nfound == 0) {
         set_reason(ev, "no SPF record at %s (%s)", domain,
                    a->status == VOUCH_DNS_NOERROR
                        ? "no TXT record starts with v=spf1"
                        : vouch_dns_status_name(a->status));
-        vouch_dns_answer_free(a);
-        return VOUCH_SPF_NONE;
-    }
-    if (found > 1) {
-        set_reason(ev, "%zu SPF records at %s (§4.5 allows one)", found,
+    } else {
+        set_reason(ev, "%zu SPF records at %s (§4.5 allows one)", nfound,
                    domain);
-        vouch_dns_answer_free(a);
-        return VOUCH_SPF_PERMERROR;
     }
-    *ans = a;
-    return VOUCH_SPF_PASS;
+    vouch__spf_record_free(ev->ctx, *owned);
+    *owned = NULL;
+    *rec = NULL;
+    vouch_dns_answer_free(a);
+    return nfound == 0 ? VOUCH_SPF_NONE : VOUCH_SPF_PERMERROR;
 }
 
 static vouch_spf_code_t
@@ -799,24 +819,81 @@ qualifier_code(char q)
     }
 }
 
-/* Record the term that matched in the record of domain. */
+/* Copy a domain being evaluated (at most 253 bytes, checked on entry). */
+static void
+copy_domain(char out[VOUCH_DNS_NAME_BUF], const char *domain)
+{
+    size_t n = strlen(domain);
+
+    n = n > VOUCH_DNS_NAME_MAX ? VOUCH_DNS_NAME_MAX : n;
+    memcpy(out, domain, n);
+    out[n] = '\0';
+}
+
+/* Copy at most SPF_SHOWN_MAX bytes of a term's text (visible ASCII: the
+ * record passed its syntax check) for the reason. */
+static void
+copy_shown(char *out, const vouch_str_t *text)
+{
+    size_t n = text->len > SPF_SHOWN_MAX ? SPF_SHOWN_MAX : text->len;
+
+    memcpy(out, text->ptr, n);
+    memcpy(out + n, text->len > n ? "..." : "", text->len > n ? 4 : 1);
+}
+
+/* Note the term that matched in the record of domain. */
 static void
 note_match(spf_eval_t *ev, const vouch_spf_term_t *t, const char *domain)
 {
-    char tmp[200], inner[320];
-
-    shown(tmp, sizeof(tmp), t->text.ptr, t->text.len);
-    if (t->kind == VOUCH_SPF_TERM_INCLUDE && ev->res->reason.len > 0) {
-        vouch__escape_into(inner, sizeof(inner), ev->res->reason.ptr,
-                           ev->res->reason.len);
-        set_reason(ev, "%s, via '%s' in %s", inner, tmp, domain);
-    } else {
-        set_reason(ev, "matched '%s' in %s", tmp, domain);
+    if (t->kind != VOUCH_SPF_TERM_INCLUDE) {
+        copy_shown(ev->inner_term, &t->text);
+        copy_domain(ev->inner_domain, domain);
     }
-    if (ev->include_depth == 0) {
-        vouch_buf_clear(&ev->res->mechanism);
-        if (vouch_buf_add(&ev->res->mechanism, t->text.ptr, t->text.len) ==
-            VOUCH_ENOMEM) {
+    if (ev->include_depth > 0) {
+        return;
+    }
+    ev->by_term = true;
+    copy_domain(ev->top_domain, domain);
+    vouch_buf_clear(&ev->res->mechanism);
+    if (vouch_buf_add(&ev->res->mechanism, t->text.ptr, t->text.len) ==
+        VOUCH_ENOMEM) {
+        ev->fatal = VOUCH_ENOMEM;
+    }
+}
+
+/* Put what decided into words (once, at the end), without printf: this
+ * runs for every evaluation. */
+static void
+write_reason(spf_eval_t *ev)
+{
+    const vouch_buf_t *m = &ev->res->mechanism;
+    vouch_buf_t *r = &ev->res->reason;
+    const char *parts[9];
+    char top[SPF_SHOWN_MAX + 4];
+    size_t n = 0, i;
+
+    if (m->len == 7 && memcmp(m->ptr, "default", 7) == 0) {
+        parts[n++] = "no term matched in ";
+        parts[n++] = ev->top_domain;
+        parts[n++] = ": default neutral";
+    } else {
+        parts[n++] = "matched '";
+        parts[n++] = ev->inner_term;
+        parts[n++] = "' in ";
+        if (vouch__str_iprefix(m->ptr, m->len, "include:")) {
+            vouch_str_t v = { m->ptr, m->len };
+
+            copy_shown(top, &v);
+            parts[n++] = ev->inner_domain;
+            parts[n++] = ", via '";
+            parts[n++] = top;
+            parts[n++] = "' in ";
+        }
+        parts[n++] = ev->top_domain;
+    }
+    vouch_buf_clear(r);
+    for (i = 0; i < n; i++) {
+        if (vouch_buf_puts(r, parts[i]) == VOUCH_ENOMEM) {
             ev->fatal = VOUCH_ENOMEM;
         }
     }
@@ -824,52 +901,37 @@ note_match(spf_eval_t *ev, const vouch_spf_term_t *t, const char *domain)
 
 /*
  * Evaluate a syntactically valid record of domain (§4.6.2). Returns true
- * when nothing matched and the record has a redirect= (copied to
- * *redirect, pointing into rec); otherwise the verdict is in ev->code.
+ * when nothing matched and the record has a redirect= to follow; otherwise
+ * the verdict is in ev->code.
  */
 static bool
-eval_record(spf_eval_t *ev, const char *rec, size_t len, const char *domain,
-            vouch_spf_term_t *redirect)
+eval_record(spf_eval_t *ev, const spf_record_t *rec, const char *domain)
 {
-    vouch_spf_cursor_t cur;
-    vouch_spf_term_t t, exp;
-    bool has_redirect = false, has_exp = false;
+    const vouch_spf_term_t *t;
+    spf_iter_t it;
     match_t m;
 
-    /* modifiers may stand anywhere (§6): find them first */
-    vouch_spf_cursor_init(&cur, rec, len);
-    while (vouch_spf_cursor_next(&cur, &t, NULL) == 1) {
-        if (t.kind == VOUCH_SPF_TERM_REDIRECT) {
-            *redirect = t;
-            has_redirect = true;
-        } else if (t.kind == VOUCH_SPF_TERM_EXP) {
-            exp = t;
-            has_exp = true;
-        }
-    }
-    vouch_spf_cursor_init(&cur, rec, len);
-    while (vouch_spf_cursor_next(&cur, &t, NULL) == 1) {
-        if (t.kind >= VOUCH_SPF_TERM_REDIRECT) {
-            continue;
-        }
-        m = eval_mechanism(ev, &t, domain);
+    vouch__spf_iter_init(&it, rec);
+    while ((t = vouch__spf_iter_next(&it)) != NULL) {
+        m = eval_mechanism(ev, t, domain);
         if (m == DECIDED) {
             return false;
         }
         if (m == MATCH) {
-            ev->code = qualifier_code(t.qualifier);
-            note_match(ev, &t, domain);
+            ev->code = qualifier_code(t->qualifier);
+            note_match(ev, t, domain);
             if (ev->code == VOUCH_SPF_FAIL && ev->include_depth == 0) {
-                explain(ev, has_exp ? &exp : NULL, domain);
+                explain(ev, rec->has_exp ? &rec->exp : NULL, domain);
             }
             return false;
         }
     }
-    if (has_redirect) {
+    if (rec->has_redirect) {
         return true;
     }
-    set_reason(ev, "no term matched in %s: default neutral", domain);
     if (ev->include_depth == 0) {
+        ev->by_term = true;
+        copy_domain(ev->top_domain, domain);
         vouch_buf_clear(&ev->res->mechanism);
         if (vouch_buf_puts(&ev->res->mechanism, "default") != 0) {
             ev->fatal = VOUCH_ENOMEM;
@@ -932,10 +994,9 @@ static vouch_spf_code_t
 check_host(spf_eval_t *ev, const char *domain)
 {
     const vouch_dns_answer_t *ans;
-    const vouch_dns_rr_t *rec = NULL;
-    vouch_spf_term_t redirect;
+    const spf_record_t *rec = NULL;
+    spf_record_t *owned;
     vouch_spf_code_t code;
-    vouch_error_t e;
 
     if (ev->depth >= SPF_DEPTH_MAX) {
         set_reason(ev, "include/redirect nesting deeper than %d",
@@ -945,23 +1006,22 @@ check_host(spf_eval_t *ev, const char *domain)
     if (loop_check(ev, domain)) {
         return VOUCH_SPF_PERMERROR;
     }
-    code = fetch_record(ev, domain, &ans, &rec);
+    code = fetch_record(ev, domain, &ans, &rec, &owned);
     if (code != VOUCH_SPF_PASS) {
         return code;
     }
-    vouch_error_clear(&e);
-    if (vouch_spf_check_record(rec->data, rec->len, &e) != 0) {
-        set_reason(ev, "SPF record of %s: %s", domain, e.msg);
-        vouch_dns_answer_free(ans);
-        return VOUCH_SPF_PERMERROR;
-    }
-    ev->stack[ev->depth++] = domain;
-    if (eval_record(ev, rec->data, rec->len, domain, &redirect)) {
-        code = follow_redirect(ev, &redirect, domain);
+    if (rec->syntax != 0) {
+        /* §4.6: an error anywhere, before anything is evaluated */
+        set_reason(ev, "SPF record of %s: %s", domain, rec->syntax_msg);
+        code = VOUCH_SPF_PERMERROR;
     } else {
-        code = ev->code;
+        ev->stack[ev->depth++] = domain;
+        code = eval_record(ev, rec, domain)
+                   ? follow_redirect(ev, &rec->redirect, domain)
+                   : ev->code;
+        ev->depth--;
     }
-    ev->depth--;
+    vouch__spf_record_free(ev->ctx, owned);
     vouch_dns_answer_free(ans);
     return code;
 }
@@ -1113,11 +1173,17 @@ vouch_spf_check(vouch_spf_result_t *res, const vouch_ctx_t *ctx,
                             "invalid SPF request");
     }
     result_reset(res);
-    /* the frame is large (validated names); keep it off the stack */
-    ev = vouch__calloc(ctx, 1, sizeof(*ev));
+    /* the frame is large (validated names): off the stack, and only its
+     * head is cleared (the name arrays are written before they are read) */
+    ev = vouch__malloc(ctx, sizeof(*ev));
     if (ev == NULL) {
         return vouch__error_code(err, VOUCH_ENOMEM, "spf");
     }
+    memset(ev, 0, offsetof(spf_eval_t, top_domain));
+    ev->inner_term[0] = '\0';
+    ev->inner_domain[0] = '\0';
+    ev->ptr_done = false;
+    ev->nvalid = 0;
     ev->ctx = ctx;
     ev->resolver = resolver;
     ev->res = res;
@@ -1140,6 +1206,9 @@ vouch_spf_check(vouch_spf_result_t *res, const vouch_ctx_t *ctx,
         res->code = VOUCH_SPF_NONE;
     } else {
         res->code = check_host(ev, res->domain);
+        if (ev->by_term) {
+            write_reason(ev);
+        }
     }
     if (res->code == VOUCH_SPF_NONE || res->code >= VOUCH_SPF_TEMPERROR) {
         vouch_buf_clear(&res->mechanism);

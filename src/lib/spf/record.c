@@ -19,12 +19,13 @@
 
 static const struct {
     const char *name;
+    size_t len;
     vouch_spf_term_kind_t kind;
 } mechanisms[] = {
-    { "all", VOUCH_SPF_TERM_ALL },     { "include", VOUCH_SPF_TERM_INCLUDE },
-    { "a", VOUCH_SPF_TERM_A },         { "mx", VOUCH_SPF_TERM_MX },
-    { "ptr", VOUCH_SPF_TERM_PTR },     { "ip4", VOUCH_SPF_TERM_IP4 },
-    { "ip6", VOUCH_SPF_TERM_IP6 },     { "exists", VOUCH_SPF_TERM_EXISTS },
+    { "all", 3, VOUCH_SPF_TERM_ALL },    { "include", 7, VOUCH_SPF_TERM_INCLUDE },
+    { "a", 1, VOUCH_SPF_TERM_A },        { "mx", 2, VOUCH_SPF_TERM_MX },
+    { "ptr", 3, VOUCH_SPF_TERM_PTR },    { "ip4", 3, VOUCH_SPF_TERM_IP4 },
+    { "ip6", 3, VOUCH_SPF_TERM_IP6 },    { "exists", 6, VOUCH_SPF_TERM_EXISTS },
 };
 
 bool
@@ -302,9 +303,8 @@ vouch_spf_cursor_next(vouch_spf_cursor_t *cur, vouch_spf_term_t *t,
     }
     t->name.len = nlen;
     for (i = 0; i < VOUCH_ARRAY_LEN(mechanisms); i++) {
-        const char *m = mechanisms[i].name;
-
-        if (vouch__str_ieq(q, nlen, m, strlen(m))) {
+        if (nlen == mechanisms[i].len &&
+            vouch__str_ieq(q, nlen, mechanisms[i].name, nlen)) {
             t->kind = mechanisms[i].kind;
             return parse_mechanism_arg(err, t, q + nlen, tend) == 0
                        ? 1

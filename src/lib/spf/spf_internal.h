@@ -9,6 +9,7 @@
 
 #include "vouch/spf.h"
 #include "../core/internal.h"
+#include "../dns/dns_internal.h"
 
 /* Where a macro-string appears decides what it may hold (§7.1). */
 typedef enum spf_macro_where {
@@ -53,5 +54,51 @@ typedef struct spf_macro_env {
 VOUCH_HIDDEN int vouch__spf_macro_expand(vouch_buf_t *out, const char *s,
                                          size_t len, spf_macro_where_t where,
                                          const spf_macro_env_t *env);
+
+/* ---- compiled records (compile.c) ----------------------------------------------- */
+
+/* Mechanisms kept in a compiled record; a longer record is read again with
+ * a cursor at each evaluation instead (bounded memory per cached answer). */
+#define VOUCH_SPF_COMPILED_MAX 128
+
+/* The SPF record of a TXT answer (§4.5), parsed. Views point into the
+ * answer, which owns this as its memo. */
+typedef struct spf_record {
+    vouch__dns_memo_t memo;
+    size_t nfound;      /* TXT records starting with v=spf1 */
+    const char *text;   /* the record when nfound == 1 */
+    size_t len;
+    int syntax;         /* 0, or VOUCH_ESYNTAX with syntax_msg */
+    char syntax_msg[VOUCH_ERROR_MSG_MAX];
+    bool has_redirect, has_exp;
+    vouch_spf_term_t redirect, exp;
+    size_t nterms;      /* mechanisms in terms[], or SIZE_MAX: use a cursor */
+    vouch_spf_term_t terms[];
+} spf_record_t;
+
+/*
+ * The record of a (a TXT answer), built on first use and kept on the
+ * answer. Valid while the caller holds a. When the answer cannot keep it,
+ * *owned is set and must go to vouch__spf_record_free. NULL: no memory.
+ */
+VOUCH_HIDDEN const spf_record_t *
+vouch__spf_record_get(const vouch_ctx_t *ctx, const vouch_dns_answer_t *a,
+                      spf_record_t **owned);
+
+VOUCH_HIDDEN void vouch__spf_record_free(const vouch_ctx_t *ctx,
+                                         spf_record_t *owned);
+
+/* Walks the mechanisms of a valid record (modifiers skipped). */
+typedef struct spf_iter {
+    const spf_record_t *rec;
+    size_t i;
+    vouch_spf_cursor_t cur;
+    vouch_spf_term_t tmp;
+} spf_iter_t;
+
+VOUCH_HIDDEN void vouch__spf_iter_init(spf_iter_t *it, const spf_record_t *rec);
+
+/* The next mechanism, or NULL at the end. */
+VOUCH_HIDDEN const vouch_spf_term_t *vouch__spf_iter_next(spf_iter_t *it);
 
 #endif
