@@ -53,7 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* the record, in 255-byte strings, every byte as \DDD */
     for (i = 1; i < size; i++) {
-        if (i > 1 && (i - 1) % 255 == 0 && vouch_buf_puts(&text, "\" \"") != 0) {
+        if (i > 1 && (i - 1) % 255 == 0 &&
+            vouch_buf_puts(&text, "\" \"") != 0) {
             goto out;
         }
         if (vouch_buf_printf(&text, "\\%03u", data[i]) != 0) {

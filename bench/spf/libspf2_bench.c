@@ -94,8 +94,7 @@ main(int argc, char **argv)
              *val = strtok(NULL, "\n");
 
         if (name != NULL && type != NULL && val != NULL) {
-            SPF_dns_zone_add_str(zone, name, type_of(type), NETDB_SUCCESS,
-                                 val);
+            SPF_dns_zone_add_str(zone, name, type_of(type), NETDB_SUCCESS, val);
         }
     }
     fclose(f);

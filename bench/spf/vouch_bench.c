@@ -98,8 +98,8 @@ main(int argc, char **argv)
            "\"tally\": {\"none\": %lu, \"neutral\": %lu, \"pass\": %lu, "
            "\"fail\": %lu, \"softfail\": %lu, \"temperror\": %lu, "
            "\"permerror\": %lu}}\n",
-           (double)evals / t, tally[0], tally[1], tally[2], tally[3],
-           tally[4], tally[5], tally[6]);
+           (double)evals / t, tally[0], tally[1], tally[2], tally[3], tally[4],
+           tally[5], tally[6]);
     vouch_spf_result_dispose(&res);
     vouch_resolver_free(r);
     vouch_ctx_free(ctx);

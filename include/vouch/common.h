@@ -71,8 +71,9 @@ typedef struct vouch_ctx vouch_ctx_t;
  * Create a context. alloc may be NULL (use the C library); it is copied.
  * Returns 0, VOUCH_ENOMEM. *out is NULL on failure.
  */
-VOUCH_EXTERN int vouch_ctx_new(vouch_ctx_t **out, const vouch_allocator_t *alloc)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_ctx_new(vouch_ctx_t **out,
+              const vouch_allocator_t *alloc) VOUCH_WARN_UNUSED;
 
 /* Set the logging callback; messages above max_level are not formatted.
  * fn NULL disables logging (the default). Not thread-safe: configure before
@@ -102,7 +103,7 @@ VOUCH_EXTERN void vouch_ctx_free(vouch_ctx_t *ctx);
  * was: never silent truncation.
  */
 typedef struct vouch_buf {
-    char *ptr;   /* NULL until the first successful append */
+    char *ptr; /* NULL until the first successful append */
     size_t len;
     size_t cap;
     size_t max;
@@ -114,15 +115,15 @@ VOUCH_EXTERN void vouch_buf_init(vouch_buf_t *buf, const vouch_ctx_t *ctx,
                                  size_t max);
 
 /* Append bytes. Returns 0, VOUCH_ENOMEM, VOUCH_ETOOBIG. */
-VOUCH_EXTERN int vouch_buf_add(vouch_buf_t *buf, const void *data, size_t len)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int vouch_buf_add(vouch_buf_t *buf, const void *data,
+                               size_t len) VOUCH_WARN_UNUSED;
 
 /* Append one byte. Returns 0, VOUCH_ENOMEM, VOUCH_ETOOBIG. */
 VOUCH_EXTERN int vouch_buf_addc(vouch_buf_t *buf, char c) VOUCH_WARN_UNUSED;
 
 /* Append a NUL-terminated string (trusted, program-supplied text). */
-VOUCH_EXTERN int vouch_buf_puts(vouch_buf_t *buf, const char *s)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int vouch_buf_puts(vouch_buf_t *buf,
+                                const char *s) VOUCH_WARN_UNUSED;
 
 /* Append formatted text. Returns 0, VOUCH_ENOMEM, VOUCH_ETOOBIG. */
 VOUCH_EXTERN int vouch_buf_printf(vouch_buf_t *buf, const char *fmt, ...)
@@ -140,8 +141,8 @@ VOUCH_EXTERN void vouch_buf_dispose(vouch_buf_t *buf);
 #define VOUCH_IP_STRLEN 46
 
 typedef struct vouch_ip {
-    int family;        /* 4 or 6 */
-    uint8_t addr[16];  /* network order; IPv4 uses the first 4 bytes */
+    int family;       /* 4 or 6 */
+    uint8_t addr[16]; /* network order; IPv4 uses the first 4 bytes */
 } vouch_ip_t;
 
 /*
@@ -150,8 +151,8 @@ typedef struct vouch_ip {
  * surrounding spaces are rejected. An IPv4-mapped IPv6 address is kept as
  * IPv6 (see vouch_ip_unmap). Returns 0, VOUCH_ESYNTAX.
  */
-VOUCH_EXTERN int vouch_ip_parse(vouch_ip_t *out, const char *text, size_t len)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int vouch_ip_parse(vouch_ip_t *out, const char *text,
+                                size_t len) VOUCH_WARN_UNUSED;
 
 /* If ip is an IPv4-mapped IPv6 address (::ffff:a.b.c.d), turn it into the
  * IPv4 address. Returns 1 if it changed, 0 if not. */

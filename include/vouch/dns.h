@@ -27,8 +27,9 @@
  *     $FAULT <owner> <TYPE|ANY> <TIMEOUT|SERVFAIL|REFUSED>
  * which makes queries for that owner and type fail that way (a $FAULT for
  * a type wins over records of that type); ANY means every type that has no
- * records at that owner. A name with only $FAULT lines exists. Ancestors of every owner exist (empty non-terminals answer
- * NODATA, RFC 8020). Wildcards are not expanded.
+ * records at that owner. A name with only $FAULT lines exists. Ancestors of
+ * every owner exist (empty non-terminals answer NODATA, RFC 8020). Wildcards
+ * are not expanded.
  *
  * Not done here: zone transfers, DNS UPDATE, EDNS options, class other
  * than IN.
@@ -57,7 +58,8 @@ extern "C" {
 #define VOUCH_DNS_NAME_MAX  253
 #define VOUCH_DNS_LABEL_MAX 63
 
-/* ---- record types --------------------------------------------------------- */
+/* ---- record types ---------------------------------------------------------
+ */
 
 #define VOUCH_DNS_A     1
 #define VOUCH_DNS_NS    2
@@ -112,10 +114,10 @@ typedef struct vouch_dns_rr {
 typedef struct vouch_dns_answer {
     vouch_dns_status_t status;
     vouch_dnssec_t dnssec;
-    uint32_t ttl;         /* how long it may be cached, seconds */
-    size_t n;             /* number of records */
+    uint32_t ttl; /* how long it may be cached, seconds */
+    size_t n;     /* number of records */
     const vouch_dns_rr_t *rr;
-    const char *why;      /* failure or bogus reason, NUL-terminated; or NULL */
+    const char *why; /* failure or bogus reason, NUL-terminated; or NULL */
 } vouch_dns_answer_t;
 
 /* Release an answer (drops one reference). NULL is a no-op. Thread-safe. */
@@ -139,7 +141,8 @@ VOUCH_EXTERN const char *vouch_dns_type_name(uint16_t type, char tmp[16]);
 VOUCH_EXTERN int vouch_dns_type_parse(uint16_t *out, const char *text,
                                       size_t len) VOUCH_WARN_UNUSED;
 
-/* ---- query budget ----------------------------------------------------------- */
+/* ---- query budget -----------------------------------------------------------
+ */
 
 /*
  * A per-evaluation cap on DNS work: how many queries (cache hits count too:
@@ -149,8 +152,8 @@ VOUCH_EXTERN int vouch_dns_type_parse(uint16_t *out, const char *text,
  */
 typedef struct vouch_dns_budget {
     unsigned max_queries;
-    unsigned queries;     /* used so far */
-    int64_t deadline_ms;  /* monotonic clock, 0 = none */
+    unsigned queries;    /* used so far */
+    int64_t deadline_ms; /* monotonic clock, 0 = none */
 } vouch_dns_budget_t;
 
 /* Start a budget of max_queries queries lasting timeout_ms milliseconds
@@ -162,13 +165,14 @@ VOUCH_EXTERN void vouch_dns_budget_init(vouch_dns_budget_t *budget,
 /* Milliseconds of the monotonic clock the budgets use. */
 VOUCH_EXTERN int64_t vouch_dns_monotonic_ms(void);
 
-/* ---- zones (master files) ------------------------------------------------- */
+/* ---- zones (master files) -------------------------------------------------
+ */
 
 typedef struct vouch_zone vouch_zone_t;
 
 /* Create an empty zone set. Returns 0, VOUCH_ENOMEM. */
-VOUCH_EXTERN int vouch_zone_new(vouch_zone_t **out, const vouch_ctx_t *ctx)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int vouch_zone_new(vouch_zone_t **out,
+                                const vouch_ctx_t *ctx) VOUCH_WARN_UNUSED;
 
 /*
  * Load a master file (and its $INCLUDEs, relative to the file's folder)
@@ -177,8 +181,9 @@ VOUCH_EXTERN int vouch_zone_new(vouch_zone_t **out, const vouch_ctx_t *ctx)
  * Returns 0; VOUCH_EIO (cannot read); VOUCH_ESYNTAX (bad line, $INCLUDE
  * loop); VOUCH_ETOOBIG (a limit: file size, records, include depth, name
  * or label length, TXT string over 255 bytes, rdata over 65535 bytes, an
- * RRset over VOUCH_DNS_ANSWER_RR_MAX records); VOUCH_ENOMEM. err->msg then names the file and line ("a.zone:12: ...").
- * On failure the set may hold part of the file: discard it.
+ * RRset over VOUCH_DNS_ANSWER_RR_MAX records); VOUCH_ENOMEM. err->msg then
+ * names the file and line ("a.zone:12: ..."). On failure the set may hold part
+ * of the file: discard it.
  */
 VOUCH_EXTERN int vouch_zone_load_file(vouch_zone_t *zone, const char *path,
                                       vouch_error_t *err) VOUCH_WARN_UNUSED;
@@ -197,7 +202,8 @@ VOUCH_EXTERN size_t vouch_zone_count(const vouch_zone_t *zone);
 /* Free the set. NULL is a no-op. */
 VOUCH_EXTERN void vouch_zone_free(vouch_zone_t *zone);
 
-/* ---- resolvers ---------------------------------------------------------------- */
+/* ---- resolvers
+ * ---------------------------------------------------------------- */
 
 typedef struct vouch_resolver vouch_resolver_t;
 
@@ -223,7 +229,10 @@ typedef struct vouch_unbound_options {
     unsigned timeout_ms;
 } vouch_unbound_options_t;
 
-#define VOUCH_UNBOUND_OPTIONS_INIT { 1, NULL, NULL, 0, NULL, NULL, 0 }
+#define VOUCH_UNBOUND_OPTIONS_INIT                                             \
+    {                                                                          \
+        1, NULL, NULL, 0, NULL, NULL, 0                                        \
+    }
 
 /* Default per-query timeout (milliseconds). */
 #define VOUCH_DNS_TIMEOUT_MS 5000
@@ -242,21 +251,19 @@ VOUCH_EXTERN int vouch_resolver_new_zone(vouch_resolver_t **out,
  * in opts cannot be read, or libunbound refused the setup: err says why);
  * VOUCH_ENOMEM.
  */
-VOUCH_EXTERN int vouch_resolver_new_unbound(vouch_resolver_t **out,
-                                            const vouch_ctx_t *ctx,
-                                            const vouch_unbound_options_t *opts,
-                                            vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
+                           const vouch_unbound_options_t *opts,
+                           vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /*
  * Names held by zone are answered from it, all others by live. Takes
  * ownership of zone and live, also on failure. Returns 0, VOUCH_ENOMEM.
  */
-VOUCH_EXTERN int vouch_resolver_new_overlay(vouch_resolver_t **out,
-                                            const vouch_ctx_t *ctx,
-                                            vouch_zone_t *zone,
-                                            vouch_resolver_t *live)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_resolver_new_overlay(vouch_resolver_t **out, const vouch_ctx_t *ctx,
+                           vouch_zone_t *zone,
+                           vouch_resolver_t *live) VOUCH_WARN_UNUSED;
 
 /*
  * Put a TTL cache of at most max_entries answers in front of the resolver
@@ -264,9 +271,9 @@ VOUCH_EXTERN int vouch_resolver_new_overlay(vouch_resolver_t **out,
  * are not). Call before sharing the resolver. Returns 0, VOUCH_ENOMEM,
  * VOUCH_EINVAL (already has a cache, or max_entries is 0).
  */
-VOUCH_EXTERN int vouch_resolver_enable_cache(vouch_resolver_t *resolver,
-                                             size_t max_entries)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_resolver_enable_cache(vouch_resolver_t *resolver,
+                            size_t max_entries) VOUCH_WARN_UNUSED;
 
 /*
  * Ask for the records of type at name (text form, len bytes, a final dot

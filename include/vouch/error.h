@@ -25,17 +25,18 @@ extern "C" {
 #endif
 
 /* X(name, positive value, description) */
-#define VOUCH_ERRNO_MAP(X)                                                   \
-    X(ENOMEM, 1, "out of memory")                                            \
-    X(EINVAL, 2, "invalid argument")                                         \
-    X(ESYNTAX, 3, "syntax error")                                            \
-    X(ETOOBIG, 4, "limit exceeded")                                          \
-    X(ENOTFOUND, 5, "not found")                                             \
-    X(ETEMP, 6, "temporary failure")                                         \
-    X(EINTERNAL, 7, "internal error")                                        \
+#define VOUCH_ERRNO_MAP(X)                                                     \
+    X(ENOMEM, 1, "out of memory")                                              \
+    X(EINVAL, 2, "invalid argument")                                           \
+    X(ESYNTAX, 3, "syntax error")                                              \
+    X(ETOOBIG, 4, "limit exceeded")                                            \
+    X(ENOTFOUND, 5, "not found")                                               \
+    X(ETEMP, 6, "temporary failure")                                           \
+    X(EINTERNAL, 7, "internal error")                                          \
     X(EIO, 8, "input/output error")
 
 typedef enum vouch_errno {
+
 #define VOUCH__ERRNO_ENUM(name, value, text) VOUCH_##name = -(value),
     VOUCH_ERRNO_MAP(VOUCH__ERRNO_ENUM)
 #undef VOUCH__ERRNO_ENUM
@@ -45,9 +46,9 @@ typedef enum vouch_errno {
 #define VOUCH_ERROR_MSG_MAX 256
 
 typedef struct vouch_error {
-    int code;            /* a VOUCH_E* value, 0 when no error was recorded */
-    const char *module;  /* static string: "dns", "spf", "zone", ...  */
-    size_t offset;       /* byte offset into the input, when meaningful */
+    int code;           /* a VOUCH_E* value, 0 when no error was recorded */
+    const char *module; /* static string: "dns", "spf", "zone", ...  */
+    size_t offset;      /* byte offset into the input, when meaningful */
     char msg[VOUCH_ERROR_MSG_MAX]; /* human message, always NUL-terminated */
 } vouch_error_t;
 

@@ -31,7 +31,8 @@
 extern "C" {
 #endif
 
-/* ---- verdicts -------------------------------------------------------------- */
+/* ---- verdicts --------------------------------------------------------------
+ */
 
 typedef enum vouch_spf_code {
     VOUCH_SPF_NONE = 0,
@@ -54,7 +55,8 @@ typedef enum vouch_spf_identity {
 /* "mailfrom" or "helo" */
 VOUCH_EXTERN const char *vouch_spf_identity_name(vouch_spf_identity_t id);
 
-/* ---- records ------------------------------------------------------------------ */
+/* ---- records
+ * ------------------------------------------------------------------ */
 
 typedef enum vouch_spf_term_kind {
     VOUCH_SPF_TERM_ALL = 0,
@@ -118,7 +120,8 @@ VOUCH_EXTERN int vouch_spf_cursor_next(vouch_spf_cursor_t *cur,
 VOUCH_EXTERN int vouch_spf_check_record(const char *record, size_t len,
                                         vouch_error_t *err) VOUCH_WARN_UNUSED;
 
-/* ---- evaluation ------------------------------------------------------------------ */
+/* ---- evaluation
+ * ------------------------------------------------------------------ */
 
 typedef struct vouch_spf_request {
     unsigned version;
@@ -134,7 +137,10 @@ typedef struct vouch_spf_request {
                               MAIL FROM (§2.3) */
 } vouch_spf_request_t;
 
-#define VOUCH_SPF_REQUEST_INIT { 1, { 0, { 0 } }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, false }
+#define VOUCH_SPF_REQUEST_INIT                                                 \
+    {                                                                          \
+        1, { 0, { 0 } }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, false          \
+    }
 
 /* Result of one check_host() evaluation. Initialise with
  * vouch_spf_result_init, release with vouch_spf_result_dispose. */
@@ -193,10 +199,9 @@ VOUCH_EXTERN int vouch_spf_check(vouch_spf_result_t *res,
  * string or a dot-atom, so the field always parses.
  * Returns 0, VOUCH_ENOMEM, VOUCH_ETOOBIG (out's max).
  */
-VOUCH_EXTERN int vouch_spf_received_spf(vouch_buf_t *out,
-                                        const vouch_spf_request_t *req,
-                                        const vouch_spf_result_t *res)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_spf_received_spf(vouch_buf_t *out, const vouch_spf_request_t *req,
+                       const vouch_spf_result_t *res) VOUCH_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

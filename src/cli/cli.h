@@ -27,7 +27,7 @@ typedef struct cli_global {
     const char *zones[CLI_ZONES_MAX];
     size_t nzones;
     const char *overlay;
-    const char *resolver;      /* ADDR[@PORT] */
+    const char *resolver; /* ADDR[@PORT] */
     const char *trust_anchor;
     const char *unbound_conf;
     unsigned dns_timeout_ms;

@@ -19,9 +19,10 @@ usage(FILE *f)
 {
     size_t i;
 
-    fprintf(f, "usage: vouch COMMAND [OPTIONS]\n\n"
-               "vouch %s: email authentication (SPF, DKIM, DMARC, ARC, "
-               "MTA-STS, TLS-RPT, BIMI).\n\ncommands:\n",
+    fprintf(f,
+            "usage: vouch COMMAND [OPTIONS]\n\n"
+            "vouch %s: email authentication (SPF, DKIM, DMARC, ARC, "
+            "MTA-STS, TLS-RPT, BIMI).\n\ncommands:\n",
             VOUCH_VERSION_STRING);
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);

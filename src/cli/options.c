@@ -18,13 +18,16 @@
 const char cli_global_help[] =
     "DNS and global options:\n"
     "  --zone FILE            answer DNS from this master file (repeatable;\n"
-    "                         closed world: names not in the files do not exist)\n"
-    "  --overlay FILE         names in FILE replace live DNS, the rest is live\n"
+    "                         closed world: names not in the files do not "
+    "exist)\n"
+    "  --overlay FILE         names in FILE replace live DNS, the rest is "
+    "live\n"
     "  --resolver ADDR[@PORT] send queries to this resolver (default: the\n"
     "                         servers of /etc/resolv.conf)\n"
     "  --trust-anchor FILE    validate DNSSEC with these DS/DNSKEY records\n"
     "  --unbound-conf FILE    extra libunbound configuration\n"
-    "  --dns-timeout MS       per-query timeout in milliseconds (default 5000)\n"
+    "  --dns-timeout MS       per-query timeout in milliseconds (default "
+    "5000)\n"
     "  --now UNIX_TIME        pin the clock (for %{t}, tests and replays)\n"
     "  --json                 print JSON\n";
 

@@ -61,16 +61,16 @@ result_json(const vouch_spf_request_t *req, const vouch_spf_result_t *res)
     vouch_buf_init(&hdr, NULL, 65536);
     json_object_set_new(o, "result",
                         json_string(vouch_spf_code_name(res->code)));
-    json_object_set_new(o, "explanation",
-                        res->has_explanation
-                            ? cli_json_bytes(res->explanation.ptr,
-                                             res->explanation.len)
-                            : json_null());
-    json_object_set_new(o, "mechanism",
-                        res->mechanism.len > 0
-                            ? cli_json_bytes(res->mechanism.ptr,
-                                             res->mechanism.len)
-                            : json_null());
+    json_object_set_new(
+        o, "explanation",
+        res->has_explanation
+            ? cli_json_bytes(res->explanation.ptr, res->explanation.len)
+            : json_null());
+    json_object_set_new(
+        o, "mechanism",
+        res->mechanism.len > 0
+            ? cli_json_bytes(res->mechanism.ptr, res->mechanism.len)
+            : json_null());
     json_object_set_new(o, "domain",
                         cli_json_bytes(res->domain, strlen(res->domain)));
     json_object_set_new(o, "identity",
@@ -79,7 +79,8 @@ result_json(const vouch_spf_request_t *req, const vouch_spf_result_t *res)
                         cli_json_bytes(res->sender.ptr, res->sender.len));
     json_object_set_new(o, "lookups", json_integer(res->lookups));
     json_object_set_new(o, "void_lookups", json_integer(res->void_lookups));
-    json_object_set_new(o, "dnssec", json_string(vouch_dnssec_name(res->dnssec)));
+    json_object_set_new(o, "dnssec",
+                        json_string(vouch_dnssec_name(res->dnssec)));
     json_object_set_new(o, "reason",
                         cli_json_bytes(res->reason.ptr, res->reason.len));
     if (vouch_spf_received_spf(&hdr, req, res) == 0) {
@@ -232,8 +233,15 @@ run_batch(vouch_ctx_t *ctx, vouch_resolver_t *r, const spf_opts_t *o)
 static int
 parse_args(spf_opts_t *o, int argc, char **argv)
 {
-    enum { OPT_IP = OPT_GLOBAL_END, OPT_HELO, OPT_FROM, OPT_RECEIVER,
-           OPT_BATCH, OPT_IDENTITY, OPT_HELP };
+    enum {
+        OPT_IP = OPT_GLOBAL_END,
+        OPT_HELO,
+        OPT_FROM,
+        OPT_RECEIVER,
+        OPT_BATCH,
+        OPT_IDENTITY,
+        OPT_HELP
+    };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
         { "ip", required_argument, NULL, OPT_IP },
@@ -272,7 +280,8 @@ parse_args(spf_opts_t *o, int argc, char **argv)
             o->batch = optarg;
             break;
         case OPT_IDENTITY:
-            if (strcmp(optarg, "helo") != 0 && strcmp(optarg, "mailfrom") != 0) {
+            if (strcmp(optarg, "helo") != 0 &&
+                strcmp(optarg, "mailfrom") != 0) {
                 cli_error("spf: --identity is mailfrom or helo, not '%s'",
                           optarg);
                 return CLI_USAGE;
@@ -299,8 +308,8 @@ parse_args(spf_opts_t *o, int argc, char **argv)
         cli_error("spf: --ip and --helo are required (or --batch)");
         return CLI_USAGE;
     }
-    if (o->batch != NULL && (o->ip != NULL || o->helo != NULL ||
-                             o->mail_from != NULL)) {
+    if (o->batch != NULL &&
+        (o->ip != NULL || o->helo != NULL || o->mail_from != NULL)) {
         cli_error("spf: --batch takes its ip, mail-from and helo from the "
                   "file");
         return CLI_USAGE;

@@ -57,15 +57,17 @@ extern const char *test_current;
     } while (0)
 
 #define CHECK_STR(got, want)                                                   \
-    CHECKF(strcmp((got), (want)) == 0, "got \"%s\", want \"%s\"", (got),      \
-           (want))
+    CHECKF(strcmp((got), (want)) == 0, "got \"%s\", want \"%s\"", (got), (want))
 
 typedef struct test_case {
     const char *name;
     void (*fn)(void);
 } test_case_t;
 
-#define TEST(name) { #name, test_##name }
+#define TEST(name)                                                             \
+    {                                                                          \
+#name, test_##name                                                     \
+    }
 
 /* OOM injection (harness.c). */
 extern unsigned long test_oom_fail_at;
@@ -85,7 +87,7 @@ int test_run(const test_case_t *cases, size_t n, int argc, char **argv);
 #define TEST_MAIN(list)                                                        \
     int main(int argc, char **argv)                                            \
     {                                                                          \
-        return test_run(list, sizeof(list) / sizeof(list[0]), argc, argv);    \
+        return test_run(list, sizeof(list) / sizeof(list[0]), argc, argv);     \
     }
 
 #endif

@@ -113,6 +113,7 @@ test_core__parse_uint(void)
         { "18446744073709551616", UINT64_MAX, VOUCH_ETOOBIG, 0, 20 },
         { "99999999999999999999999", 5, VOUCH_ETOOBIG, 0, 23 },
     };
+
     size_t i;
 
     for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -171,6 +172,7 @@ test_core__ip(void)
         { "1:2:3:4:5:6:7:8:9", 0, NULL },
         { "0000:0000:0000:0000:0000:0000:0000:0000:0000:00", 0, NULL },
     };
+
     size_t i;
     vouch_ip_t ip;
     char text[VOUCH_IP_STRLEN];
@@ -264,11 +266,11 @@ test_core__alloc_funnel(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(core__buf_bounded),  TEST(core__buf_grows),
-    TEST(core__buf_oom),      TEST(core__errors),
-    TEST(core__parse_uint),   TEST(core__strings),
-    TEST(core__ip),           TEST(core__ctx_clock_and_log),
-    TEST(core__log_levels),   TEST(core__alloc_funnel),
+    TEST(core__buf_bounded), TEST(core__buf_grows),
+    TEST(core__buf_oom),     TEST(core__errors),
+    TEST(core__parse_uint),  TEST(core__strings),
+    TEST(core__ip),          TEST(core__ctx_clock_and_log),
+    TEST(core__log_levels),  TEST(core__alloc_funnel),
 };
 
 TEST_MAIN(cases)

@@ -9,7 +9,8 @@
 #include "harness.h"
 #include "dns/dns_internal.h"
 
-/* ---- a fake backend --------------------------------------------------------------- */
+/* ---- a fake backend
+ * --------------------------------------------------------------- */
 
 typedef struct fake {
     const vouch_ctx_t *ctx;
@@ -42,8 +43,8 @@ fake_query(void *impl, const char *name, size_t len, uint16_t type,
     rr.data = (const char *)addr;
     rr.len = 4;
     return vouch__dns_answer_new(f->ctx, f->status, f->dnssec, f->ttl, &rr,
-                                 f->status == VOUCH_DNS_NOERROR ? 1 : 0,
-                                 NULL, out);
+                                 f->status == VOUCH_DNS_NOERROR ? 1 : 0, NULL,
+                                 out);
 }
 
 static void
@@ -81,7 +82,8 @@ q(vouch_resolver_t *r, vouch_dns_budget_t *b, const char *name, uint16_t type,
     return vouch_dns_query(r, b, name, strlen(name), type, a, NULL);
 }
 
-/* ---- names ------------------------------------------------------------------------ */
+/* ---- names
+ * ------------------------------------------------------------------------ */
 
 static void
 test_dns__name_normalize(void)
@@ -106,6 +108,7 @@ test_dns__name_normalize(void)
         { "@AZ[`az{\xc1\xda.@AZ[`az{", 19, "@az[`az{\xc1\xda.@az[`az{" },
         { "MiXeD-CaSe_Label.EXAMPLE.ORG", 28, "mixed-case_label.example.org" },
     };
+
     char out[VOUCH_DNS_NAME_BUF], name[400];
     size_t i, len;
 
@@ -178,7 +181,8 @@ test_dns__types_and_names(void)
     CHECK_STR(vouch_dnssec_name(VOUCH_DNSSEC_BOGUS), "bogus");
 }
 
-/* ---- front: names, budget --------------------------------------------------------- */
+/* ---- front: names, budget
+ * --------------------------------------------------------- */
 
 static void
 test_dns__front_normalises(void)
@@ -219,13 +223,14 @@ test_dns__budget(void)
     CHECK(f.calls == 3 && b.queries == 3);
     /* a deadline in the past: no backend call */
     vouch_dns_budget_init(&b, 10, 1);
-    usleep(5000);
+    usleep(50 * 1000); /* well past the coarse clock's tick */
     CHECK(q(r, &b, "example.com", VOUCH_DNS_A, &a) == VOUCH_ETEMP);
     CHECK(f.calls == 3);
     vouch_resolver_free(r);
 }
 
-/* ---- cache ------------------------------------------------------------------------- */
+/* ---- cache
+ * ------------------------------------------------------------------------- */
 
 static void
 test_dns__cache_hits_and_negative(void)
@@ -255,9 +260,9 @@ test_dns__cache_hits_and_negative(void)
 static void
 test_dns__cache_never_keeps_failures(void)
 {
-    static const vouch_dns_status_t fails[] = {
-        VOUCH_DNS_SERVFAIL, VOUCH_DNS_TIMEOUT, VOUCH_DNS_REFUSED
-    };
+    static const vouch_dns_status_t fails[] = { VOUCH_DNS_SERVFAIL,
+                                                VOUCH_DNS_TIMEOUT,
+                                                VOUCH_DNS_REFUSED };
     fake_t f;
     vouch_resolver_t *r = fake_resolver(&f, 100);
     const vouch_dns_answer_t *a;

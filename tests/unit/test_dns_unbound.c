@@ -26,8 +26,9 @@ static void
 test_dns_unbound__bad_forwarders(void)
 {
     static const char *const bad[] = {
-        "1.2.3.4@notaport", "[::1]:53", "1.2.3.4@0", "1.2.3.4@65536",
-        "resolver.example", "", "1.2.3.4@", "1.2.3.4@53@53", "fe80::1%lo",
+        "1.2.3.4@notaport", "[::1]:53",         "1.2.3.4@0",
+        "1.2.3.4@65536",    "resolver.example", "",
+        "1.2.3.4@",         "1.2.3.4@53@53",    "fe80::1%lo",
     };
     vouch_resolver_t *r;
     vouch_error_t err;
@@ -67,8 +68,7 @@ test_dns_unbound__bad_version(void)
     vouch_error_t err;
 
     o.version = 7;
-    CHECK(vouch_resolver_new_unbound(&r, test_ctx(), &o, &err) ==
-          VOUCH_EINVAL);
+    CHECK(vouch_resolver_new_unbound(&r, test_ctx(), &o, &err) == VOUCH_EINVAL);
 }
 
 static void

@@ -89,23 +89,21 @@ static const eval_case_t eval_cases[] = {
       VOUCH_SPF_FAIL, "-all", "matched '-all' in example.com", 3, 0 },
     { "helo identity", "192.0.2.25", "", "example.com", VOUCH_SPF_PASS, "mx",
       NULL, 1, 0 },
-    { "no local-part", "192.0.2.25", "@example.com", "x", VOUCH_SPF_PASS,
-      "mx", NULL, 1, 0 },
+    { "no local-part", "192.0.2.25", "@example.com", "x", VOUCH_SPF_PASS, "mx",
+      NULL, 1, 0 },
     { "include loop", "192.0.2.1", "a@loop1.example.net", "x",
       VOUCH_SPF_PERMERROR, NULL,
-      "loop: loop1.example.net → loop2.example.net → loop1.example.net", 2,
-      0 },
+      "loop: loop1.example.net → loop2.example.net → loop1.example.net", 2, 0 },
     { "redirect loop", "192.0.2.1", "a@rloop.example.net", "x",
       VOUCH_SPF_PERMERROR, NULL, "loop", 1, 0 },
-    { "11 terms", "192.0.2.200", "a@many.example.net", "x",
-      VOUCH_SPF_PERMERROR, NULL, "limit reached at 'a:a11.example.net'", 11,
-      0 },
+    { "11 terms", "192.0.2.200", "a@many.example.net", "x", VOUCH_SPF_PERMERROR,
+      NULL, "limit reached at 'a:a11.example.net'", 11, 0 },
     { "10 terms then all", "192.0.2.99", "a@many.example.net", "x",
       VOUCH_SPF_PERMERROR, NULL, "more than 10", 11, 0 },
     { "third void", "192.0.2.1", "a@voids.example.net", "x",
       VOUCH_SPF_PERMERROR, NULL, "more than 2 void", 3, 3 },
-    { "two voids", "192.0.2.1", "a@twovoids.example.net", "x",
-      VOUCH_SPF_PASS, "+all", NULL, 2, 2 },
+    { "two voids", "192.0.2.1", "a@twovoids.example.net", "x", VOUCH_SPF_PASS,
+      "+all", NULL, 2, 2 },
     { "mx over 10 names", "192.0.2.1", "a@bigmx.example.net", "x",
       VOUCH_SPF_PERMERROR, NULL, "more than 10 MX hosts", 1, 0 },
     { "mx match before the 11th", "192.0.2.31", "a@bigmx.example.net", "x",
@@ -118,8 +116,8 @@ static const eval_case_t eval_cases[] = {
       VOUCH_SPF_PERMERROR, NULL, "has no SPF record", 1, 0 },
     { "redirect to nothing", "192.0.2.1", "a@rednone.example.net", "x",
       VOUCH_SPF_PERMERROR, NULL, "has no SPF record", 1, 0 },
-    { "two records", "192.0.2.1", "a@two.example.net", "x",
-      VOUCH_SPF_PERMERROR, NULL, "2 SPF records", 0, 0 },
+    { "two records", "192.0.2.1", "a@two.example.net", "x", VOUCH_SPF_PERMERROR,
+      NULL, "2 SPF records", 0, 0 },
     { "syntax error after a match", "192.0.2.1", "a@bad.example.net", "x",
       VOUCH_SPF_PERMERROR, NULL, "bad term 'foo:bar' at offset 21", 0, 0 },
     { "no match default", "192.0.2.2", "a@neutral.example.net", "x",
@@ -136,8 +134,8 @@ static const eval_case_t eval_cases[] = {
       NULL, "empty label", 0, 0 },
     { "address literal helo", "192.0.2.1", "", "[192.0.2.1]", VOUCH_SPF_NONE,
       NULL, "address literal", 0, 0 },
-    { "ptr validated", "192.0.2.25", "a@ptrd.example.net", "x",
-      VOUCH_SPF_PASS, "ptr:example.com", NULL, 1, 0 },
+    { "ptr validated", "192.0.2.25", "a@ptrd.example.net", "x", VOUCH_SPF_PASS,
+      "ptr:example.com", NULL, 1, 0 },
     { "ptr not validated", "192.0.2.99", "a@ptrd.example.net", "x",
       VOUCH_SPF_FAIL, "-all", NULL, 1, 0 },
 };
@@ -254,8 +252,7 @@ test_spf_eval__explanation(void)
               " may not send for example.com (2001:db8::99, "
               "mx.receiver.example, 1700000000)");
     /* %{p}: the validated name, else "unknown" */
-    REQUIRE(check(&res, ctx, r, "192.0.2.99", "a@ptrd.example.net", "h") ==
-            0);
+    REQUIRE(check(&res, ctx, r, "192.0.2.99", "a@ptrd.example.net", "h") == 0);
     CHECK(res.code == VOUCH_SPF_FAIL);
     CHECK_STR(res.explanation.ptr, "from unknown");
     /* no exp=: the default explanation */
@@ -363,10 +360,8 @@ test_spf_eval__oom_sweep(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(spf_eval__table),
-    TEST(spf_eval__explanation),
-    TEST(spf_eval__received_spf),
-    TEST(spf_eval__bad_request),
+    TEST(spf_eval__table),        TEST(spf_eval__explanation),
+    TEST(spf_eval__received_spf), TEST(spf_eval__bad_request),
     TEST(spf_eval__oom_sweep),
 };
 

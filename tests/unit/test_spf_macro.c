@@ -117,8 +117,8 @@ test_spf_macro__expand_table(void)
         CHECKF(vouch__spf_macro_check(c->in, strlen(c->in), c->where, &bad) ==
                    0,
                "%s: syntax rejected at %zu", c->in, bad);
-        rc = vouch__spf_macro_expand(&out, c->in, strlen(c->in), c->where,
-                                     &env);
+        rc =
+            vouch__spf_macro_expand(&out, c->in, strlen(c->in), c->where, &env);
         CHECKF(rc == 0, "%s: rc %d", c->in, rc);
         if (rc == 0) {
             CHECKF(strcmp(out.ptr, c->out) == 0, "%s: got \"%s\", want \"%s\"",
@@ -156,6 +156,7 @@ test_spf_macro__syntax(void)
         { "a\tb", SPF_MACRO_EXPLAIN, 0 },
         { "\x80", SPF_MACRO_EXPLAIN, 0 },
     };
+
     size_t i, bad;
 
     for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -174,12 +175,13 @@ test_spf_macro__domain_end(void)
         const char *in;
         int ok;
     } rows[] = {
-        { "example.com", 1 },   { "example.com.", 1 },  { "%{d}", 1 },
-        { "foo.%{d}", 1 },      { "%{d}.com", 1 },      { "museum", 0 },
-        { "abc.123", 0 },       { "example.-com", 0 },  { "a.b-c", 1 },
-        { "a.1-2", 1 },         { "a.com:8080", 0 },    { "%{d}.", 0 },
-        { ".com", 1 },          { "a.xn--zckzah", 1 },  { "a.com-", 0 },
+        { "example.com", 1 }, { "example.com.", 1 }, { "%{d}", 1 },
+        { "foo.%{d}", 1 },    { "%{d}.com", 1 },     { "museum", 0 },
+        { "abc.123", 0 },     { "example.-com", 0 }, { "a.b-c", 1 },
+        { "a.1-2", 1 },       { "a.com:8080", 0 },   { "%{d}.", 0 },
+        { ".com", 1 },        { "a.xn--zckzah", 1 }, { "a.com-", 0 },
     };
+
     size_t i;
 
     for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {

@@ -7,8 +7,8 @@
 typedef struct record_case {
     const char *name;
     const char *record;
-    int rc;             /* 0 or VOUCH_ESYNTAX */
-    size_t bad_offset;  /* when rc != 0 */
+    int rc;            /* 0 or VOUCH_ESYNTAX */
+    size_t bad_offset; /* when rc != 0 */
 } record_case_t;
 
 static const record_case_t record_cases[] = {
@@ -23,11 +23,11 @@ static const record_case_t record_cases[] = {
     { "mx domain dual cidr", "v=spf1 mx:example.com/24//64", 0, 0 },
     { "macro domain", "v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d} -all", 0, 0 },
     { "macro slash delimiter", "v=spf1 a:%{l/}.example.com/24", 0, 0 },
-    { "unknown modifier", "v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4",
-      0, 0 },
+    { "unknown modifier", "v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4", 0,
+      0 },
     { "redirect", "v=spf1 redirect=_spf.example.com", 0, 0 },
-    { "exp and redirect", "v=spf1 exp=e.example.com redirect=r.example.com",
-      0, 0 },
+    { "exp and redirect", "v=spf1 exp=e.example.com redirect=r.example.com", 0,
+      0 },
     { "case-insensitive names", "V=SPF1 IP4:1.2.3.4 MX A:Example.COM -ALL", 0,
       0 },
     { "toplabel with dash", "v=spf1 a:foo.example.xn--zckzah -all", 0, 0 },
@@ -59,8 +59,7 @@ static const record_case_t record_cases[] = {
     { "macro unterminated", "v=spf1 a:%{d.example.com", VOUCH_ESYNTAX, 7 },
     { "macro parens", "v=spf1 -exists:%(ir).sbl.example.com", VOUCH_ESYNTAX,
       7 },
-    { "lone percent", "v=spf1 exists:foo%.sbl.example.com", VOUCH_ESYNTAX,
-      7 },
+    { "lone percent", "v=spf1 exists:foo%.sbl.example.com", VOUCH_ESYNTAX, 7 },
     { "c macro in domain", "v=spf1 a:%{c}.example.com", VOUCH_ESYNTAX, 7 },
     { "two redirects", "v=spf1 redirect=a.example.com redirect=b.example.com",
       VOUCH_ESYNTAX, 30 },
@@ -141,7 +140,8 @@ test_spf_record__terms(void)
     CHECK(t.domain_spec.len == 13);
     REQUIRE(vouch_spf_cursor_next(&cur, &t, &err) == 1);
     CHECK(t.kind == VOUCH_SPF_TERM_EXP);
-    CHECK(t.domain_spec.len == 8 && memcmp(t.domain_spec.ptr, "why.%{d}", 8) == 0);
+    CHECK(t.domain_spec.len == 8 &&
+          memcmp(t.domain_spec.ptr, "why.%{d}", 8) == 0);
     REQUIRE(vouch_spf_cursor_next(&cur, &t, &err) == 1);
     CHECK(t.kind == VOUCH_SPF_TERM_UNKNOWN_MODIFIER);
     CHECK(t.name.len == 3 && t.domain_spec.len == 1);

@@ -32,8 +32,8 @@ vouch_ctx_new(vouch_ctx_t **out, const vouch_allocator_t *alloc)
 }
 
 void
-vouch_ctx_set_log(vouch_ctx_t *ctx, vouch_log_fn fn, vouch_log_level_t max_level,
-                  void *payload)
+vouch_ctx_set_log(vouch_ctx_t *ctx, vouch_log_fn fn,
+                  vouch_log_level_t max_level, void *payload)
 {
     ctx->log_fn = fn;
     ctx->log_level = max_level;

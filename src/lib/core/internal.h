@@ -35,7 +35,8 @@
 
 #define VOUCH_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- context ---------------------------------------------------------------- */
+/* ---- context ----------------------------------------------------------------
+ */
 
 struct vouch_ctx {
     vouch_allocator_t alloc;
@@ -46,7 +47,8 @@ struct vouch_ctx {
     void *clock_payload;
 };
 
-/* ---- allocation (core/alloc.c) ------------------------------------------------ */
+/* ---- allocation (core/alloc.c)
+ * ------------------------------------------------ */
 
 /* All allocation goes through these. Sizes above VOUCH_ALLOC_MAX fail. */
 VOUCH_HIDDEN void *vouch__malloc(const vouch_ctx_t *ctx, size_t size);
@@ -72,7 +74,8 @@ vouch__mul_overflow(size_t a, size_t b, size_t *out)
     return __builtin_mul_overflow(a, b, out);
 }
 
-/* ---- errors (core/error.c) ----------------------------------------------------- */
+/* ---- errors (core/error.c)
+ * ----------------------------------------------------- */
 
 /* Fill *err (if not NULL) and return code. Never allocates. */
 VOUCH_HIDDEN int vouch__error(vouch_error_t *err, int code, const char *module,
@@ -84,13 +87,15 @@ VOUCH_HIDDEN int vouch__error(vouch_error_t *err, int code, const char *module,
 VOUCH_HIDDEN int vouch__error_code(vouch_error_t *err, int code,
                                    const char *module);
 
-/* ---- logging (core/ctx.c) ----------------------------------------------------- */
+/* ---- logging (core/ctx.c)
+ * ----------------------------------------------------- */
 
 VOUCH_HIDDEN void vouch__log(const vouch_ctx_t *ctx, vouch_log_level_t level,
                              const char *module, const char *fmt, ...)
     VOUCH_PRINTF(4, 5);
 
-/* ---- ASCII (core/str.c) --------------------------------------------------------- */
+/* ---- ASCII (core/str.c)
+ * --------------------------------------------------------- */
 
 static inline bool
 vouch__is_digit(int c)

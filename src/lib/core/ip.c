@@ -49,8 +49,9 @@ vouch_ip_parse(vouch_ip_t *out, const char *text, size_t len)
 int
 vouch_ip_unmap(vouch_ip_t *ip)
 {
-    static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                        0xff, 0xff };
+    static const uint8_t prefix[12] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+    };
 
     if (ip->family != 6 || memcmp(ip->addr, prefix, sizeof(prefix)) != 0) {
         return 0;

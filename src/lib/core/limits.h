@@ -10,7 +10,8 @@
 /* Largest single allocation (guards size arithmetic on hostile counts). */
 #define VOUCH_ALLOC_MAX ((size_t)1 << 30)
 
-/* ---- DNS ------------------------------------------------------------------ */
+/* ---- DNS ------------------------------------------------------------------
+ */
 
 /* RFC 1035 §4.2.1: a DNS message over TCP is at most 65535 bytes, so no
  * single TXT record (joined strings) can be longer. */
@@ -32,7 +33,8 @@
  * suggests capping TTLs at 7 days; we keep it to one day). */
 #define VOUCH_DNS_CACHE_TTL_MAX 86400
 
-/* ---- zone files -------------------------------------------------------------- */
+/* ---- zone files
+ * -------------------------------------------------------------- */
 
 /* One zone file (before $INCLUDEs): 64 MiB. */
 #define VOUCH_ZONE_FILE_MAX ((size_t)64 << 20)
@@ -41,12 +43,14 @@
 #define VOUCH_ZONE_INCLUDE_DEPTH 8
 
 /* Bytes read by one load, $INCLUDEs and all: a full chain of files. */
-#define VOUCH_ZONE_LOAD_MAX (VOUCH_ZONE_FILE_MAX * (VOUCH_ZONE_INCLUDE_DEPTH + 1))
+#define VOUCH_ZONE_LOAD_MAX                                                    \
+    (VOUCH_ZONE_FILE_MAX * (VOUCH_ZONE_INCLUDE_DEPTH + 1))
 
 /* Records in one zone set. */
 #define VOUCH_ZONE_RECORDS_MAX 4000000
 
-/* ---- SPF (RFC 7208) ----------------------------------------------------------- */
+/* ---- SPF (RFC 7208)
+ * ----------------------------------------------------------- */
 
 /* §4.6.4: at most 10 mechanisms/modifiers that cause DNS queries. */
 #define VOUCH_SPF_DNS_TERMS_MAX 10

@@ -25,8 +25,8 @@ typedef struct lru {
 } lru_t;
 
 typedef struct entry {
-    lru_t lru;                    /* first: an lru_t * is an entry_t * */
-    struct entry *next;           /* hash chain */
+    lru_t lru;          /* first: an lru_t * is an entry_t * */
+    struct entry *next; /* hash chain */
     const vouch_dns_answer_t *answer;
     int64_t expires_ms;
     uint64_t hash;
@@ -38,10 +38,10 @@ typedef struct entry {
 typedef struct shard {
     pthread_mutex_t lock;
     entry_t **buckets;
-    size_t mask;  /* buckets - 1 (a power of two minus one) */
+    size_t mask; /* buckets - 1 (a power of two minus one) */
     size_t count;
     size_t max;
-    lru_t lru;    /* sentinel: lru.next is the most recent entry */
+    lru_t lru; /* sentinel: lru.next is the most recent entry */
 } shard_t;
 
 struct vouch__dns_cache {

@@ -18,7 +18,8 @@
 /* Size of a buffer that holds any normalised name plus NUL. */
 #define VOUCH_DNS_NAME_BUF (VOUCH_DNS_NAME_MAX + 1)
 
-/* ---- backends ---------------------------------------------------------------- */
+/* ---- backends
+ * ---------------------------------------------------------------- */
 
 typedef struct vouch__dns_backend {
     const char *name; /* "zone", "unbound", "overlay" */
@@ -49,7 +50,8 @@ VOUCH_HIDDEN int vouch__resolver_wrap(vouch_resolver_t **out,
                                       const vouch__dns_backend_t *ops,
                                       void *impl);
 
-/* ---- answers ------------------------------------------------------------------ */
+/* ---- answers
+ * ------------------------------------------------------------------ */
 
 /*
  * Build an answer: copies rr[0..n) (and the bytes they point to) and why
@@ -94,7 +96,8 @@ VOUCH_HIDDEN void *vouch__dns_answer_memo(const vouch_dns_answer_t *answer,
 VOUCH_HIDDEN void *vouch__dns_answer_memo_set(const vouch_dns_answer_t *answer,
                                               void *memo);
 
-/* ---- names (name.c) ------------------------------------------------------------- */
+/* ---- names (name.c)
+ * ------------------------------------------------------------- */
 
 /*
  * Check and normalise a query name (see the top of this file) into out
@@ -114,9 +117,8 @@ VOUCH_HIDDEN int vouch__dns_name_normalize(char *out, size_t *out_len,
  * long), VOUCH_ETOOBIG (text does not fit out_cap with its NUL).
  */
 VOUCH_HIDDEN int vouch__dns_name_from_wire(char *out, size_t out_cap,
-                                           size_t *out_len,
-                                           const uint8_t *wire, size_t len,
-                                           size_t *consumed);
+                                           size_t *out_len, const uint8_t *wire,
+                                           size_t len, size_t *consumed);
 
 /*
  * Compare two text names as DNS does: ASCII case-insensitive, ignoring
@@ -125,7 +127,8 @@ VOUCH_HIDDEN int vouch__dns_name_from_wire(char *out, size_t out_cap,
 VOUCH_HIDDEN bool vouch__dns_name_eq(const char *a, size_t alen, const char *b,
                                      size_t blen);
 
-/* ---- cache (cache.c) --------------------------------------------------------------- */
+/* ---- cache (cache.c)
+ * --------------------------------------------------------------- */
 
 /* A bounded TTL cache keyed by (normalised name, type), safe to share
  * between threads. Returns 0, VOUCH_ENOMEM. */
@@ -147,7 +150,8 @@ VOUCH_HIDDEN void vouch__dns_cache_put(vouch__dns_cache_t *cache,
 
 VOUCH_HIDDEN void vouch__dns_cache_free(vouch__dns_cache_t *cache);
 
-/* ---- zone sets (zone.c) ------------------------------------------------------------- */
+/* ---- zone sets (zone.c)
+ * ------------------------------------------------------------- */
 
 /*
  * Answer (name, type) from a zone set: the lookup the zone resolver and the
@@ -155,9 +159,9 @@ VOUCH_HIDDEN void vouch__dns_cache_free(vouch__dns_cache_t *cache);
  * target the zone does not hold is continued there (overlay); otherwise
  * such a target does not exist (closed world).
  */
-VOUCH_HIDDEN int vouch__zone_query(const vouch_zone_t *zone,
-                                   const char *name, size_t len,
-                                   uint16_t type, vouch_resolver_t *fallback,
+VOUCH_HIDDEN int vouch__zone_query(const vouch_zone_t *zone, const char *name,
+                                   size_t len, uint16_t type,
+                                   vouch_resolver_t *fallback,
                                    int64_t deadline_ms,
                                    const vouch_dns_answer_t **out,
                                    vouch_error_t *err);

@@ -14,7 +14,8 @@
 
 #include "dns_internal.h"
 
-/* ---- answers -------------------------------------------------------------------- */
+/* ---- answers
+ * -------------------------------------------------------------------- */
 
 typedef struct answer_block {
     vouch_dns_answer_t pub; /* first: callers see only this */
@@ -63,9 +64,9 @@ vouch__dns_answer_new(const vouch_ctx_t *ctx, vouch_dns_status_t status,
     b->size = size;
     atomic_init(&b->refs, 1);
     atomic_init(&b->memo, NULL);
-    copy = (vouch_dns_rr_t *)(void *)((char *)b +
-                                      ((sizeof(answer_block_t) + 15) &
-                                       ~(size_t)15));
+    copy =
+        (vouch_dns_rr_t *)(void *)((char *)b + ((sizeof(answer_block_t) + 15) &
+                                                ~(size_t)15));
     p = (char *)copy + rr_bytes;
     for (i = 0; i < n; i++) {
         copy[i] = rr[i];
@@ -121,8 +122,7 @@ vouch__dns_answer_memo(const vouch_dns_answer_t *answer,
                        const vouch__dns_memo_ops_t *ops)
 {
     answer_block_t *b = (answer_block_t *)(uintptr_t)answer;
-    vouch__dns_memo_t *m = atomic_load_explicit(&b->memo,
-                                                memory_order_acquire);
+    vouch__dns_memo_t *m = atomic_load_explicit(&b->memo, memory_order_acquire);
 
     return m != NULL && m->ops == ops ? m : NULL;
 }
@@ -134,9 +134,8 @@ vouch__dns_answer_memo_set(const vouch_dns_answer_t *answer, void *memo)
     vouch__dns_memo_t *mine = memo, *old = NULL;
     const vouch__dns_memo_ops_t *ops;
 
-    if (atomic_compare_exchange_strong_explicit(&b->memo, &old, mine,
-                                                memory_order_acq_rel,
-                                                memory_order_acquire)) {
+    if (atomic_compare_exchange_strong_explicit(
+            &b->memo, &old, mine, memory_order_acq_rel, memory_order_acquire)) {
         return mine;
     }
     /* lost to another thread or another kind: use what is there */
@@ -145,7 +144,8 @@ vouch__dns_answer_memo_set(const vouch_dns_answer_t *answer, void *memo)
     return old->ops == ops ? old : NULL;
 }
 
-/* ---- names of things --------------------------------------------------------------- */
+/* ---- names of things
+ * --------------------------------------------------------------- */
 
 const char *
 vouch_dns_status_name(vouch_dns_status_t status)
@@ -185,11 +185,11 @@ static const struct {
     uint16_t type;
     const char *name;
 } type_names[] = {
-    { VOUCH_DNS_A, "A" },       { VOUCH_DNS_NS, "NS" },
+    { VOUCH_DNS_A, "A" },         { VOUCH_DNS_NS, "NS" },
     { VOUCH_DNS_CNAME, "CNAME" }, { VOUCH_DNS_SOA, "SOA" },
-    { VOUCH_DNS_PTR, "PTR" },   { VOUCH_DNS_MX, "MX" },
-    { VOUCH_DNS_TXT, "TXT" },   { VOUCH_DNS_AAAA, "AAAA" },
-    { VOUCH_DNS_TLSA, "TLSA" }, { VOUCH_DNS_SPF, "SPF" },
+    { VOUCH_DNS_PTR, "PTR" },     { VOUCH_DNS_MX, "MX" },
+    { VOUCH_DNS_TXT, "TXT" },     { VOUCH_DNS_AAAA, "AAAA" },
+    { VOUCH_DNS_TLSA, "TLSA" },   { VOUCH_DNS_SPF, "SPF" },
     { VOUCH_DNS_CAA, "CAA" },
 };
 
@@ -234,7 +234,8 @@ vouch_dns_type_parse(uint16_t *out, const char *text, size_t len)
     return VOUCH_ESYNTAX;
 }
 
-/* ---- budget ------------------------------------------------------------------------- */
+/* ---- budget
+ * ------------------------------------------------------------------------- */
 
 int64_t
 vouch_dns_monotonic_ms(void)
@@ -260,7 +261,8 @@ vouch_dns_budget_init(vouch_dns_budget_t *budget, unsigned max_queries,
         timeout_ms == 0 ? 0 : vouch_dns_monotonic_ms() + (int64_t)timeout_ms;
 }
 
-/* ---- the query front ------------------------------------------------------------------ */
+/* ---- the query front
+ * ------------------------------------------------------------------ */
 
 int
 vouch__resolver_wrap(vouch_resolver_t **out, const vouch_ctx_t *ctx,
@@ -352,7 +354,8 @@ vouch_resolver_free(vouch_resolver_t *resolver)
     vouch__free(resolver->ctx, resolver);
 }
 
-/* ---- zone resolver -------------------------------------------------------------------- */
+/* ---- zone resolver
+ * -------------------------------------------------------------------- */
 
 static int
 zone_backend_query(void *impl, const char *name, size_t len, uint16_t type,
@@ -382,7 +385,8 @@ vouch_resolver_new_zone(vouch_resolver_t **out, const vouch_ctx_t *ctx,
     return vouch__resolver_wrap(out, ctx, &zone_backend, zone);
 }
 
-/* ---- overlay resolver ------------------------------------------------------------------ */
+/* ---- overlay resolver
+ * ------------------------------------------------------------------ */
 
 typedef struct overlay {
     const vouch_ctx_t *ctx;
@@ -398,11 +402,11 @@ overlay_query(void *impl, const char *name, size_t len, uint16_t type,
     overlay_t *o = impl;
 
     if (vouch__zone_has_name(o->zone, name, len)) {
-        return vouch__zone_query(o->zone, name, len, type, o->live,
-                                 deadline_ms, out, err);
+        return vouch__zone_query(o->zone, name, len, type, o->live, deadline_ms,
+                                 out, err);
     }
-    return o->live->ops->query(o->live->impl, name, len, type, deadline_ms,
-                               out, err);
+    return o->live->ops->query(o->live->impl, name, len, type, deadline_ms, out,
+                               err);
 }
 
 static void

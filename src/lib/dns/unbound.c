@@ -172,7 +172,8 @@ setup(struct ub_ctx *ub, const vouch_unbound_options_t *o, vouch_error_t *err)
     return 0;
 }
 
-/* ---- rdata ----------------------------------------------------------------------- */
+/* ---- rdata
+ * ----------------------------------------------------------------------- */
 
 /* Decode one rdata of type into rr (data may point into scratch). Returns 0
  * or VOUCH_ESYNTAX (malformed). */
@@ -226,8 +227,8 @@ decode_rdata(uint16_t type, const uint8_t *p, size_t len, char *scratch,
         rr->len = len;
         return 0;
     }
-    if (vouch__dns_name_from_wire(scratch, cap, &tlen, p + i, len - i,
-                                  &used) != 0 ||
+    if (vouch__dns_name_from_wire(scratch, cap, &tlen, p + i, len - i, &used) !=
+            0 ||
         i + used != len) {
         return VOUCH_ESYNTAX;
     }
@@ -245,8 +246,8 @@ make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
     char *scratch = NULL;
     size_t n = 0, i, total = 0;
     vouch_dns_status_t st;
-    vouch_dnssec_t sec = res->secure ? VOUCH_DNSSEC_SECURE
-                                     : VOUCH_DNSSEC_INSECURE;
+    vouch_dnssec_t sec =
+        res->secure ? VOUCH_DNSSEC_SECURE : VOUCH_DNSSEC_INSECURE;
     uint32_t ttl = res->ttl > 0 ? (uint32_t)res->ttl : 0;
     const char *why = NULL;
     int rc = 0;
@@ -268,8 +269,9 @@ make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
     if (res->bogus) {
         st = VOUCH_DNS_SERVFAIL;
         sec = VOUCH_DNSSEC_BOGUS;
-        why = res->why_bogus != NULL ? res->why_bogus : "DNSSEC validation "
-                                                        "failed";
+        why = res->why_bogus != NULL ? res->why_bogus
+                                     : "DNSSEC validation "
+                                       "failed";
     }
     for (i = 0; st == VOUCH_DNS_NOERROR && res->data[i] != NULL; i++) {
         n++;
@@ -310,7 +312,8 @@ out:
     return rc;
 }
 
-/* ---- queries ---------------------------------------------------------------------- */
+/* ---- queries
+ * ---------------------------------------------------------------------- */
 
 static void
 on_result(void *mydata, int err, struct ub_result *result)
@@ -455,13 +458,13 @@ vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
         return vouch__error_code(err, VOUCH_ENOMEM, "dns");
     }
     b->ctx = ctx;
-    b->timeout_ms = opts->timeout_ms != 0 ? opts->timeout_ms
-                                          : VOUCH_DNS_TIMEOUT_MS;
+    b->timeout_ms =
+        opts->timeout_ms != 0 ? opts->timeout_ms : VOUCH_DNS_TIMEOUT_MS;
     b->ub = ub_ctx_create();
     if (b->ub == NULL) {
         vouch__free(ctx, b);
-        return vouch__error(err, VOUCH_ENOMEM, "dns",
-                            0, "libunbound: cannot create a context");
+        return vouch__error(err, VOUCH_ENOMEM, "dns", 0,
+                            "libunbound: cannot create a context");
     }
     pthread_mutex_init(&b->lock, NULL);
     rc = setup(b->ub, opts, err);

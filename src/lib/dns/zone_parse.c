@@ -1294,8 +1294,7 @@ path_error(load_t *ld, const file_t *parent, const tok_t *at, int code,
         (void)snprintf(msg, sizeof(msg),
                        "%s: too large (%zu bytes per file, "
                        "%zu for one load)",
-                       path, VOUCH_ZONE_FILE_MAX,
-                       VOUCH_ZONE_LOAD_MAX);
+                       path, VOUCH_ZONE_FILE_MAX, VOUCH_ZONE_LOAD_MAX);
     } else {
         (void)snprintf(msg, sizeof(msg), "%s: out of memory", path);
     }

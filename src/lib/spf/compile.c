@@ -20,8 +20,7 @@ record_free(void *memo, const vouch_ctx_t *ctx)
     vouch__free(ctx, memo);
 }
 
-static const vouch__dns_memo_ops_t record_memo = { "spf-record",
-                                                   record_free };
+static const vouch__dns_memo_ops_t record_memo = { "spf-record", record_free };
 
 /* Space-separated tokens after the version: an upper bound of terms. */
 static size_t

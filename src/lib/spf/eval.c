@@ -82,12 +82,12 @@ vouch_spf_identity_name(vouch_spf_identity_t id)
     return id == VOUCH_SPF_HELO ? "helo" : "mailfrom";
 }
 
-/* ---- reasons ------------------------------------------------------------------ */
+/* ---- reasons
+ * ------------------------------------------------------------------ */
 
 /* Replace the reason text. A failure to record it is not a verdict
  * failure, except for memory, which the caller learns through ev->fatal. */
-static void
-set_reason(spf_eval_t *ev, const char *fmt, ...) VOUCH_PRINTF(2, 3);
+static void set_reason(spf_eval_t *ev, const char *fmt, ...) VOUCH_PRINTF(2, 3);
 
 static void
 set_reason(spf_eval_t *ev, const char *fmt, ...)
@@ -123,7 +123,8 @@ decide(spf_eval_t *ev, vouch_spf_code_t code)
     return DECIDED;
 }
 
-/* ---- DNS ---------------------------------------------------------------------- */
+/* ---- DNS
+ * ---------------------------------------------------------------------- */
 
 static void
 note_dnssec(spf_eval_t *ev, const vouch_dns_answer_t *a)
@@ -144,8 +145,7 @@ note_dnssec(spf_eval_t *ev, const vouch_dns_answer_t *a)
  * and ev->fatal is set for memory.
  */
 static const vouch_dns_answer_t *
-query(spf_eval_t *ev, const char *name, size_t len, uint16_t type,
-      int *why)
+query(spf_eval_t *ev, const char *name, size_t len, uint16_t type, int *why)
 {
     const vouch_dns_answer_t *a = NULL;
     vouch_error_t e;
@@ -193,8 +193,8 @@ dns_error(spf_eval_t *ev, const vouch_dns_answer_t *a, const char *name,
     char tn[16];
 
     set_reason(ev, "DNS %s for %s %s%s%s", vouch_dns_status_name(a->status),
-               name, vouch_dns_type_name(type, tn),
-               a->why != NULL ? ": " : "", a->why != NULL ? a->why : "");
+               name, vouch_dns_type_name(type, tn), a->why != NULL ? ": " : "",
+               a->why != NULL ? a->why : "");
     return decide(ev, VOUCH_SPF_TEMPERROR);
 }
 
@@ -226,7 +226,8 @@ count_term(spf_eval_t *ev, const vouch_spf_term_t *t)
     return NO_MATCH;
 }
 
-/* ---- names ---------------------------------------------------------------------- */
+/* ---- names
+ * ---------------------------------------------------------------------- */
 
 /*
  * Expand a domain-spec (or take the current domain when there is none)
@@ -250,8 +251,8 @@ target_name(spf_eval_t *ev, const vouch_spf_term_t *t, const char *domain,
     vouch_buf_clear(&ev->scratch);
     if (memchr(t->domain_spec.ptr, '%', t->domain_spec.len) == NULL) {
         /* no macro: the text is the name */
-        rc = vouch_buf_add(&ev->scratch, t->domain_spec.ptr,
-                           t->domain_spec.len);
+        rc =
+            vouch_buf_add(&ev->scratch, t->domain_spec.ptr, t->domain_spec.len);
     } else {
         ev->env.domain.ptr = domain;
         ev->env.domain.len = strlen(domain);
@@ -301,7 +302,8 @@ target_name(spf_eval_t *ev, const vouch_spf_term_t *t, const char *domain,
     return NO_MATCH;
 }
 
-/* ---- addresses -------------------------------------------------------------------- */
+/* ---- addresses
+ * -------------------------------------------------------------------- */
 
 static bool
 prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
@@ -319,8 +321,8 @@ prefix_match(const uint8_t *a, const uint8_t *b, unsigned bits)
 
 /* Does an A/AAAA answer hold the client address within the prefix? */
 static bool
-answer_has_ip(const spf_eval_t *ev, const vouch_dns_answer_t *a,
-              unsigned cidr4, unsigned cidr6)
+answer_has_ip(const spf_eval_t *ev, const vouch_dns_answer_t *a, unsigned cidr4,
+              unsigned cidr6)
 {
     size_t i;
     bool v6 = ev->ip.family == 6;
@@ -369,7 +371,8 @@ match_host(spf_eval_t *ev, const char *name, size_t len, unsigned cidr4,
     return m;
 }
 
-/* ---- ptr and %{p} (§5.5, §7.3) ---------------------------------------------------- */
+/* ---- ptr and %{p} (§5.5, §7.3)
+ * ---------------------------------------------------- */
 
 /* The reverse-lookup name of the client address (§5.5). */
 static size_t
@@ -494,7 +497,8 @@ ptr_macro(void *payload, vouch_str_t *out)
     return 0;
 }
 
-/* ---- mechanisms ---------------------------------------------------------------------- */
+/* ---- mechanisms
+ * ---------------------------------------------------------------------- */
 
 static vouch_spf_code_t check_host(spf_eval_t *ev, const char *domain);
 
@@ -534,8 +538,7 @@ sort_mx(const vouch_dns_rr_t **mx, size_t n)
  * permerror.
  */
 static match_t
-eval_mx(spf_eval_t *ev, const vouch_spf_term_t *t, const char *name,
-        size_t len)
+eval_mx(spf_eval_t *ev, const vouch_spf_term_t *t, const char *name, size_t len)
 {
     const vouch_dns_rr_t *hosts[VOUCH_SPF_MX_NAMES_MAX + 1];
     const vouch_dns_answer_t *mx;
@@ -555,7 +558,8 @@ eval_mx(spf_eval_t *ev, const vouch_spf_term_t *t, const char *name,
     for (i = 0; m == NO_MATCH && i < mx->n && n <= VOUCH_SPF_MX_NAMES_MAX;
          i++) {
         /* RFC 7505 null MX (".") names no host */
-        if (mx->rr[i].type == VOUCH_DNS_MX && strcmp(mx->rr[i].data, ".") != 0) {
+        if (mx->rr[i].type == VOUCH_DNS_MX &&
+            strcmp(mx->rr[i].data, ".") != 0) {
             hosts[n++] = &mx->rr[i];
         }
     }
@@ -689,7 +693,8 @@ eval_mechanism(spf_eval_t *ev, const vouch_spf_term_t *t, const char *domain)
     return NO_MATCH;
 }
 
-/* ---- explanation (§6.2) ------------------------------------------------------------- */
+/* ---- explanation (§6.2)
+ * ------------------------------------------------------------- */
 
 static const char default_explanation[] =
     "%{o} does not designate %{c} as a permitted sender";
@@ -748,7 +753,8 @@ explain(spf_eval_t *ev, const vouch_spf_term_t *exp, const char *domain)
     ev->code = saved;
 }
 
-/* ---- records ---------------------------------------------------------------------- */
+/* ---- records
+ * ---------------------------------------------------------------------- */
 
 /*
  * Fetch and select the SPF record of domain (§4.4, §4.5). Returns
@@ -757,9 +763,8 @@ explain(spf_eval_t *ev, const vouch_spf_term_t *exp, const char *domain)
  * verdict (none, temperror, permerror) and *ans is NULL.
  */
 static vouch_spf_code_t
-fetch_record(spf_eval_t *ev, const char *domain,
-             const vouch_dns_answer_t **ans, const spf_record_t **rec,
-             spf_record_t **owned)
+fetch_record(spf_eval_t *ev, const char *domain, const vouch_dns_answer_t **ans,
+             const spf_record_t **rec, spf_record_t **owned)
 {
     const vouch_dns_answer_t *a;
     size_t nfound;
@@ -1026,14 +1031,15 @@ check_host(spf_eval_t *ev, const char *domain)
     return code;
 }
 
-/* ---- the entry point --------------------------------------------------------------- */
+/* ---- the entry point
+ * --------------------------------------------------------------- */
 
 void
 vouch_spf_result_init(vouch_spf_result_t *res, const vouch_ctx_t *ctx)
 {
     memset(res, 0, sizeof(*res));
-    vouch_buf_init(&res->sender, ctx, VOUCH_SPF_LOCALPART_MAX + 1 +
-                                          VOUCH_DNS_NAME_MAX);
+    vouch_buf_init(&res->sender, ctx,
+                   VOUCH_SPF_LOCALPART_MAX + 1 + VOUCH_DNS_NAME_MAX);
     vouch_buf_init(&res->mechanism, ctx, VOUCH_DNS_RDATA_MAX);
     vouch_buf_init(&res->explanation, ctx, VOUCH_SPF_EXPLANATION_MAX);
     vouch_buf_init(&res->reason, ctx, 1024);
@@ -1125,7 +1131,8 @@ setup_identity(spf_eval_t *ev, const vouch_spf_request_t *req, int *rc)
         dom = req->mail_from;
         if (at != NULL) {
             dom.ptr = at + 1;
-            dom.len = req->mail_from.len - (size_t)(at + 1 - req->mail_from.ptr);
+            dom.len =
+                req->mail_from.len - (size_t)(at + 1 - req->mail_from.ptr);
             if (at > req->mail_from.ptr) {
                 local.ptr = req->mail_from.ptr;
                 local.len = (size_t)(at - req->mail_from.ptr);
@@ -1169,8 +1176,7 @@ vouch_spf_check(vouch_spf_result_t *res, const vouch_ctx_t *ctx,
 
     if (req->version != 1 || (req->ip.family != 4 && req->ip.family != 6) ||
         resolver == NULL) {
-        return vouch__error(err, VOUCH_EINVAL, "spf", 0,
-                            "invalid SPF request");
+        return vouch__error(err, VOUCH_EINVAL, "spf", 0, "invalid SPF request");
     }
     result_reset(res);
     /* the frame is large (validated names): off the stack, and only its

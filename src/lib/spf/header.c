@@ -21,8 +21,8 @@
 static bool
 is_atext(char c)
 {
-    return vouch__is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~",
-                                                      c) != NULL);
+    return vouch__is_alnum(c) ||
+           (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 static bool
@@ -122,8 +122,9 @@ add_comment(vouch_buf_t *out, const vouch_spf_result_t *res, const char *ip,
         }
         return rc;
     case VOUCH_SPF_NEUTRAL:
-        rc = vouch_buf_printf(out, ": %s is neither permitted nor denied by "
-                                   "domain of ",
+        rc = vouch_buf_printf(out,
+                              ": %s is neither permitted nor denied by "
+                              "domain of ",
                               ip);
         break;
     case VOUCH_SPF_NONE:
@@ -192,8 +193,7 @@ vouch_spf_received_spf(vouch_buf_t *out, const vouch_spf_request_t *req,
                               vouch_spf_identity_name(res->identity));
     }
     if (rc == 0 && res->mechanism.len > 0) {
-        rc = add_pair(out, "mechanism", res->mechanism.ptr,
-                      res->mechanism.len);
+        rc = add_pair(out, "mechanism", res->mechanism.ptr, res->mechanism.len);
     }
     if (rc == 0 && res->code >= VOUCH_SPF_TEMPERROR && res->reason.len > 0) {
         rc = add_pair(out, "problem", res->reason.ptr, res->reason.len);

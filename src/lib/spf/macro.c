@@ -128,8 +128,8 @@ vouch__spf_macro_check(const char *s, size_t len, spf_macro_where_t where,
         char c = s[i];
 
         if (c == '%') {
-            size_t n = macro_token(s + i, len - i, where, NULL, NULL, NULL,
-                                   NULL);
+            size_t n =
+                macro_token(s + i, len - i, where, NULL, NULL, NULL, NULL);
 
             if (n == 0) {
                 *bad_off = i;
@@ -233,8 +233,8 @@ add_url_escaped(vouch_buf_t *out, const char *p, size_t len)
 
 /* The value of a macro letter into tmp (or a view of env). */
 static int
-letter_value(char letter, const spf_macro_env_t *env, char *tmp,
-             size_t tmp_cap, vouch_str_t *out)
+letter_value(char letter, const spf_macro_env_t *env, char *tmp, size_t tmp_cap,
+             vouch_str_t *out)
 {
     const uint8_t *a = env->ip->addr;
     int rc;
@@ -286,8 +286,7 @@ letter_value(char letter, const spf_macro_env_t *env, char *tmp,
                 tmp[o++] = k == 15 ? '\0' : '.';
             }
         } else {
-            (void)snprintf(tmp, tmp_cap, "%u.%u.%u.%u", a[0], a[1], a[2],
-                           a[3]);
+            (void)snprintf(tmp, tmp_cap, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
         }
         break;
     case 't':
@@ -326,8 +325,9 @@ expand_one(vouch_buf_t *out, vouch_str_t v, uint64_t digits, bool reverse,
     start[nparts++] = 0;
     for (i = 0; i < v.len; i++) {
         char c = v.ptr[i];
-        bool split = delims.len == 0 ? c == '.'
-                                     : memchr(delims.ptr, c, delims.len) != NULL;
+        bool split = delims.len == 0
+                         ? c == '.'
+                         : memchr(delims.ptr, c, delims.len) != NULL;
 
         if (split) {
             start[nparts++] = (uint16_t)(i + 1);

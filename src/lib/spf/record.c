@@ -22,10 +22,10 @@ static const struct {
     size_t len;
     vouch_spf_term_kind_t kind;
 } mechanisms[] = {
-    { "all", 3, VOUCH_SPF_TERM_ALL },    { "include", 7, VOUCH_SPF_TERM_INCLUDE },
-    { "a", 1, VOUCH_SPF_TERM_A },        { "mx", 2, VOUCH_SPF_TERM_MX },
-    { "ptr", 3, VOUCH_SPF_TERM_PTR },    { "ip4", 3, VOUCH_SPF_TERM_IP4 },
-    { "ip6", 3, VOUCH_SPF_TERM_IP6 },    { "exists", 6, VOUCH_SPF_TERM_EXISTS },
+    { "all", 3, VOUCH_SPF_TERM_ALL }, { "include", 7, VOUCH_SPF_TERM_INCLUDE },
+    { "a", 1, VOUCH_SPF_TERM_A },     { "mx", 2, VOUCH_SPF_TERM_MX },
+    { "ptr", 3, VOUCH_SPF_TERM_PTR }, { "ip4", 3, VOUCH_SPF_TERM_IP4 },
+    { "ip6", 3, VOUCH_SPF_TERM_IP6 }, { "exists", 6, VOUCH_SPF_TERM_EXISTS },
 };
 
 bool
@@ -66,8 +66,8 @@ name_len(const char *p, const char *end)
         return 0;
     }
     q++;
-    while (q < end && (vouch__is_alnum(*q) || *q == '-' || *q == '_' ||
-                       *q == '.')) {
+    while (q < end &&
+           (vouch__is_alnum(*q) || *q == '-' || *q == '_' || *q == '.')) {
         q++;
     }
     return (size_t)(q - p);
@@ -148,8 +148,8 @@ split_cidr(vouch_spf_term_t *t, const char *arg, size_t *len)
 
 /* Check a domain-spec (macro-string + domain-end) for term t. */
 static int
-check_domain_spec(vouch_error_t *err, const vouch_spf_term_t *t,
-                  const char *s, size_t len)
+check_domain_spec(vouch_error_t *err, const vouch_spf_term_t *t, const char *s,
+                  size_t len)
 {
     size_t bad;
 
@@ -160,8 +160,9 @@ check_domain_spec(vouch_error_t *err, const vouch_spf_term_t *t,
         return bad_term(err, t, "invalid macro-string");
     }
     if (!vouch__spf_domain_end_ok(s, len)) {
-        return bad_term(err, t, "domain-spec must end in a top-level "
-                                "label or a macro");
+        return bad_term(err, t,
+                        "domain-spec must end in a top-level "
+                        "label or a macro");
     }
     return 0;
 }
@@ -175,10 +176,9 @@ parse_ip_arg(vouch_error_t *err, vouch_spf_term_t *t, const char *arg,
     if (split_cidr(t, arg, &len) != 0) {
         return bad_term(err, t, "invalid CIDR length");
     }
-    if (vouch_ip_parse(&t->ip, arg, len) != 0 ||
-        t->ip.family != (v6 ? 6 : 4)) {
-        return bad_term(err, t, v6 ? "invalid IPv6 address"
-                                   : "invalid IPv4 address");
+    if (vouch_ip_parse(&t->ip, arg, len) != 0 || t->ip.family != (v6 ? 6 : 4)) {
+        return bad_term(err, t,
+                        v6 ? "invalid IPv6 address" : "invalid IPv4 address");
     }
     t->domain_spec.ptr = arg;
     t->domain_spec.len = len;
@@ -296,7 +296,7 @@ vouch_spf_cursor_next(vouch_spf_cursor_t *cur, vouch_spf_term_t *t,
     t->name.len = nlen;
     if (nlen > 0 && q + nlen < tend && q[nlen] == '=' && q == p) {
         return parse_modifier(err, t, q + nlen + 1, tend) == 0 ? 1
-                                                              : VOUCH_ESYNTAX;
+                                                               : VOUCH_ESYNTAX;
     }
     /* a mechanism name is letters and digits only: stop at ':' or '/' */
     for (nlen = 0; q + nlen < tend && vouch__is_alnum(q[nlen]); nlen++) {

@@ -33,14 +33,14 @@ VOUCH_HIDDEN bool vouch__spf_domain_end_ok(const char *s, size_t len);
 
 /* Values the macro letters expand to; filled by the evaluator. */
 typedef struct spf_macro_env {
-    vouch_str_t sender;  /* s */
-    vouch_str_t local;   /* l */
+    vouch_str_t sender;        /* s */
+    vouch_str_t local;         /* l */
     vouch_str_t sender_domain; /* o */
-    vouch_str_t domain;  /* d: the current domain */
-    const vouch_ip_t *ip; /* i, c, v */
-    vouch_str_t helo;    /* h */
-    vouch_str_t receiver; /* r */
-    int64_t now;         /* t */
+    vouch_str_t domain;        /* d: the current domain */
+    const vouch_ip_t *ip;      /* i, c, v */
+    vouch_str_t helo;          /* h */
+    vouch_str_t receiver;      /* r */
+    int64_t now;               /* t */
     /* p: computed on first use (DNS); NULL means "not available" */
     int (*ptr_fn)(void *payload, vouch_str_t *out);
     void *ptr_payload;
@@ -55,7 +55,8 @@ VOUCH_HIDDEN int vouch__spf_macro_expand(vouch_buf_t *out, const char *s,
                                          size_t len, spf_macro_where_t where,
                                          const spf_macro_env_t *env);
 
-/* ---- compiled records (compile.c) ----------------------------------------------- */
+/* ---- compiled records (compile.c)
+ * ----------------------------------------------- */
 
 /* Mechanisms kept in a compiled record; a longer record is read again with
  * a cursor at each evaluation instead (bounded memory per cached answer). */
@@ -65,14 +66,14 @@ VOUCH_HIDDEN int vouch__spf_macro_expand(vouch_buf_t *out, const char *s,
  * answer, which owns this as its memo. */
 typedef struct spf_record {
     vouch__dns_memo_t memo;
-    size_t nfound;      /* TXT records starting with v=spf1 */
-    const char *text;   /* the record when nfound == 1 */
+    size_t nfound;    /* TXT records starting with v=spf1 */
+    const char *text; /* the record when nfound == 1 */
     size_t len;
-    int syntax;         /* 0, or VOUCH_ESYNTAX with syntax_msg */
+    int syntax; /* 0, or VOUCH_ESYNTAX with syntax_msg */
     char syntax_msg[VOUCH_ERROR_MSG_MAX];
     bool has_redirect, has_exp;
     vouch_spf_term_t redirect, exp;
-    size_t nterms;      /* mechanisms in terms[], or SIZE_MAX: use a cursor */
+    size_t nterms; /* mechanisms in terms[], or SIZE_MAX: use a cursor */
     vouch_spf_term_t terms[];
 } spf_record_t;
 
