@@ -43,7 +43,8 @@
 extern "C" {
 #endif
 
-/* ---- results ---------------------------------------------------------------- */
+/* ---- results ----------------------------------------------------------------
+ */
 
 /* RFC 8601 §2.7.1 results for one signature. */
 typedef enum vouch_dkim_code {
@@ -76,34 +77,38 @@ VOUCH_EXTERN const char *vouch_dkim_alg_name(vouch_dkim_alg_t alg);
  * the display copies (the checks use the full values). */
 typedef struct vouch_dkim_sig {
     vouch_dkim_code_t result;
-    char reason[VOUCH_DKIM_REASON_MAX]; /* "body hash mismatch", ... */
+    char reason[VOUCH_DKIM_REASON_MAX];    /* "body hash mismatch", ... */
     char domain[VOUCH_DNS_NAME_MAX + 1];   /* d= */
     char selector[VOUCH_DNS_NAME_MAX + 1]; /* s= */
     char identity[320];                    /* i= decoded, or "@" d= */
     vouch_dkim_alg_t algorithm;
-    char header_b[16];        /* first characters of b= (RFC 6008) */
-    bool has_length;          /* l= present */
+    char header_b[16];            /* first characters of b= (RFC 6008) */
+    bool has_length;              /* l= present */
     uint64_t unsigned_body_bytes; /* body bytes after l= (has_length) */
-    unsigned key_bits;        /* size of the public key, when known */
-    bool key_testing;         /* t=y in the key record */
-    vouch_dnssec_t dnssec;    /* of the key record */
-    int64_t timestamp;        /* t=, or -1 */
-    int64_t expiration;       /* x=, or -1 */
-    size_t field_index;       /* which header field (0 = first) */
+    unsigned key_bits;            /* size of the public key, when known */
+    bool key_testing;             /* t=y in the key record */
+    vouch_dnssec_t dnssec;        /* of the key record */
+    int64_t timestamp;            /* t=, or -1 */
+    int64_t expiration;           /* x=, or -1 */
+    size_t field_index;           /* which header field (0 = first) */
 } vouch_dkim_sig_t;
 
-/* ---- verifying ------------------------------------------------------------------ */
+/* ---- verifying
+ * ------------------------------------------------------------------ */
 
 typedef struct vouch_dkim_verify_options {
     unsigned version;
-    bool allow_rsa_sha1;    /* RFC 8301 §3.1: rsa-sha1 is "policy" unless set */
-    unsigned min_rsa_bits;  /* RFC 8301 §3.2: smaller keys are "policy" */
-    bool reject_length;     /* signatures with l= are "policy" */
+    bool allow_rsa_sha1;   /* RFC 8301 §3.1: rsa-sha1 is "policy" unless set */
+    unsigned min_rsa_bits; /* RFC 8301 §3.2: smaller keys are "policy" */
+    bool reject_length;    /* signatures with l= are "policy" */
     unsigned max_signatures; /* evaluated per message; the rest "policy" */
-    unsigned clock_skew;    /* seconds allowed for t= in the future and x= */
+    unsigned clock_skew;     /* seconds allowed for t= in the future and x= */
 } vouch_dkim_verify_options_t;
 
-#define VOUCH_DKIM_VERIFY_OPTIONS_INIT { 1, false, 1024, false, 10, 300 }
+#define VOUCH_DKIM_VERIFY_OPTIONS_INIT                                         \
+    {                                                                          \
+        1, false, 1024, false, 10, 300                                         \
+    }
 
 /* Signatures looked at in one message, at most (the default of
  * max_signatures is lower); more is an error of the message, not of a
@@ -117,11 +122,11 @@ typedef struct vouch_dkim_verifier vouch_dkim_verifier_t;
  * the verifier). opts may be NULL (defaults). The time comes from ctx.
  * Returns 0, VOUCH_EINVAL (options), VOUCH_ENOMEM.
  */
-VOUCH_EXTERN int vouch_dkim_verifier_new(vouch_dkim_verifier_t **out,
-                                         const vouch_ctx_t *ctx,
-                                         vouch_resolver_t *resolver,
-                                         const vouch_dkim_verify_options_t *opts,
-                                         vouch_error_t *err) VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_dkim_verifier_new(vouch_dkim_verifier_t **out, const vouch_ctx_t *ctx,
+                        vouch_resolver_t *resolver,
+                        const vouch_dkim_verify_options_t *opts,
+                        vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /*
  * Feed the next chunk of the raw message (header and body; see
@@ -139,26 +144,24 @@ VOUCH_EXTERN int vouch_dkim_verifier_feed(vouch_dkim_verifier_t *v,
  * end_header, then the body in chunks (CRLF line ends). Do not mix with
  * vouch_dkim_verifier_feed.
  */
-VOUCH_EXTERN int vouch_dkim_verifier_header(vouch_dkim_verifier_t *v,
-                                            const char *raw, size_t len,
-                                            vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
-VOUCH_EXTERN int vouch_dkim_verifier_end_header(vouch_dkim_verifier_t *v,
-                                                vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_dkim_verifier_header(vouch_dkim_verifier_t *v, const char *raw,
+                           size_t len, vouch_error_t *err) VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_dkim_verifier_end_header(vouch_dkim_verifier_t *v,
+                               vouch_error_t *err) VOUCH_WARN_UNUSED;
 VOUCH_EXTERN int vouch_dkim_verifier_body(vouch_dkim_verifier_t *v,
                                           const void *data, size_t len,
-                                          vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+                                          vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /*
  * End of the message: finish the hashes and verify. Afterwards the results
  * are available. Returns 0 (whatever the verdicts) or an error of the
  * feed calls.
  */
-VOUCH_EXTERN int vouch_dkim_verifier_finish(vouch_dkim_verifier_t *v,
-                                            vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_dkim_verifier_finish(vouch_dkim_verifier_t *v,
+                           vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /* Number of DKIM-Signature fields with a result (0: the message is not
  * signed). */
@@ -170,7 +173,9 @@ vouch_dkim_verifier_result(const vouch_dkim_verifier_t *v, size_t i);
 
 VOUCH_EXTERN void vouch_dkim_verifier_free(vouch_dkim_verifier_t *v);
 
-/* ---- keys --------------------------------------------------------------------------- */
+/* ---- keys
+ * ---------------------------------------------------------------------------
+ */
 
 typedef struct vouch_dkim_key vouch_dkim_key_t;
 
@@ -181,14 +186,14 @@ typedef struct vouch_dkim_key vouch_dkim_key_t;
  */
 VOUCH_EXTERN int vouch_dkim_key_load(vouch_dkim_key_t **out,
                                      const vouch_ctx_t *ctx, const char *data,
-                                     size_t len, vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+                                     size_t len,
+                                     vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /* The same from a file: VOUCH_EIO when it cannot be read. */
 VOUCH_EXTERN int vouch_dkim_key_load_file(vouch_dkim_key_t **out,
                                           const vouch_ctx_t *ctx,
-                                          const char *path, vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+                                          const char *path,
+                                          vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /* The algorithm a key signs with (rsa-sha256 or ed25519-sha256) and its
  * size in bits. */
@@ -217,7 +222,8 @@ VOUCH_EXTERN int vouch_dkim_keygen(vouch_buf_t *private_pem,
 VOUCH_EXTERN int vouch_dkim_zone_txt(vouch_buf_t *out, const char *value,
                                      size_t len) VOUCH_WARN_UNUSED;
 
-/* ---- signing ------------------------------------------------------------------------ */
+/* ---- signing
+ * ------------------------------------------------------------------------ */
 
 typedef enum vouch_dkim_canon {
     VOUCH_DKIM_RELAXED = 0,
@@ -226,25 +232,27 @@ typedef enum vouch_dkim_canon {
 
 typedef struct vouch_dkim_sign_options {
     unsigned version;
-    const char *domain;        /* d= */
-    const char *selector;      /* s= */
+    const char *domain;          /* d= */
+    const char *selector;        /* s= */
     const vouch_dkim_key_t *key; /* retained until the signer is freed */
-    const char *identity;      /* i=, or NULL */
-    const char *headers;       /* "from:to:subject", or NULL for the
-                                  default set */
-    bool oversign;             /* sign From, To, Subject, Date, Reply-To,
-                                  Cc, Message-ID and MIME fields once more
-                                  than present, so none can be added */
+    const char *identity;        /* i=, or NULL */
+    const char *headers;         /* "from:to:subject", or NULL for the
+                                    default set */
+    bool oversign;               /* sign From, To, Subject, Date, Reply-To,
+                                    Cc, Message-ID and MIME fields once more
+                                    than present, so none can be added */
     vouch_dkim_canon_t header_canon;
     vouch_dkim_canon_t body_canon;
-    bool body_length;          /* add l= */
-    bool timestamp;            /* add t= */
-    unsigned expire_after;     /* x= = t= + this many seconds; 0: none */
+    bool body_length;      /* add l= */
+    bool timestamp;        /* add t= */
+    unsigned expire_after; /* x= = t= + this many seconds; 0: none */
 } vouch_dkim_sign_options_t;
 
-#define VOUCH_DKIM_SIGN_OPTIONS_INIT                                          \
-    { 1, NULL, NULL, NULL, NULL, NULL, true, VOUCH_DKIM_RELAXED,              \
-      VOUCH_DKIM_RELAXED, false, true, 0 }
+#define VOUCH_DKIM_SIGN_OPTIONS_INIT                                           \
+    {                                                                          \
+        1, NULL, NULL, NULL, NULL, NULL, true, VOUCH_DKIM_RELAXED,             \
+            VOUCH_DKIM_RELAXED, false, true, 0                                 \
+    }
 
 /* Signatures made in one pass, at most. */
 #define VOUCH_DKIM_SIGNERS_MAX 8
@@ -259,8 +267,8 @@ typedef struct vouch_dkim_signer vouch_dkim_signer_t;
 VOUCH_EXTERN int vouch_dkim_signer_new(vouch_dkim_signer_t **out,
                                        const vouch_ctx_t *ctx,
                                        const vouch_dkim_sign_options_t *sigs,
-                                       size_t n, vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+                                       size_t n,
+                                       vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /* Feed the raw message, or fields and body chunks; as for the verifier. */
 VOUCH_EXTERN int vouch_dkim_signer_feed(vouch_dkim_signer_t *s,
@@ -268,11 +276,10 @@ VOUCH_EXTERN int vouch_dkim_signer_feed(vouch_dkim_signer_t *s,
                                         vouch_error_t *err) VOUCH_WARN_UNUSED;
 VOUCH_EXTERN int vouch_dkim_signer_header(vouch_dkim_signer_t *s,
                                           const char *raw, size_t len,
-                                          vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
-VOUCH_EXTERN int vouch_dkim_signer_end_header(vouch_dkim_signer_t *s,
-                                              vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+                                          vouch_error_t *err) VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_dkim_signer_end_header(vouch_dkim_signer_t *s,
+                             vouch_error_t *err) VOUCH_WARN_UNUSED;
 VOUCH_EXTERN int vouch_dkim_signer_body(vouch_dkim_signer_t *s,
                                         const void *data, size_t len,
                                         vouch_error_t *err) VOUCH_WARN_UNUSED;
@@ -284,8 +291,8 @@ VOUCH_EXTERN int vouch_dkim_signer_body(vouch_dkim_signer_t *s,
  * VOUCH_ETOOBIG (out's max), VOUCH_EINTERNAL (the crypto library failed).
  */
 VOUCH_EXTERN int vouch_dkim_signer_finish(vouch_dkim_signer_t *s,
-                                          vouch_buf_t *out, vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+                                          vouch_buf_t *out,
+                                          vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 VOUCH_EXTERN void vouch_dkim_signer_free(vouch_dkim_signer_t *s);
 

@@ -66,9 +66,9 @@ typedef struct vouch_mail_field {
 typedef struct vouch_mail_header vouch_mail_header_t;
 
 /* An empty header. Returns 0, VOUCH_ENOMEM. */
-VOUCH_EXTERN int vouch_mail_header_new(vouch_mail_header_t **out,
-                                       const vouch_ctx_t *ctx)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_mail_header_new(vouch_mail_header_t **out,
+                      const vouch_ctx_t *ctx) VOUCH_WARN_UNUSED;
 
 /*
  * Append a field (copied). raw is one field without its final CRLF; lines
@@ -103,7 +103,8 @@ VOUCH_EXTERN size_t vouch_mail_header_size(const vouch_mail_header_t *header);
 /* Free the header. NULL is a no-op. */
 VOUCH_EXTERN void vouch_mail_header_free(vouch_mail_header_t *header);
 
-/* ---- streaming reader ------------------------------------------------------ */
+/* ---- streaming reader ------------------------------------------------------
+ */
 
 /* Called once, when the header block ends (at the empty line, or at
  * vouch_mail_reader_finish for a message without one). The header stays
@@ -114,8 +115,7 @@ typedef int (*vouch_mail_header_fn)(void *payload,
 
 /* Called with body bytes as they arrive (CRLF line ends). Chunks may end
  * anywhere, even between CR and LF. Return 0 to go on, else stop. */
-typedef int (*vouch_mail_body_fn)(void *payload, const char *data,
-                                  size_t len);
+typedef int (*vouch_mail_body_fn)(void *payload, const char *data, size_t len);
 
 typedef struct vouch_mail_handler {
     vouch_mail_header_fn on_header; /* may be NULL */
@@ -126,10 +126,9 @@ typedef struct vouch_mail_handler {
 typedef struct vouch_mail_reader vouch_mail_reader_t;
 
 /* A reader calling handler (copied). Returns 0, VOUCH_ENOMEM. */
-VOUCH_EXTERN int vouch_mail_reader_new(vouch_mail_reader_t **out,
-                                       const vouch_ctx_t *ctx,
-                                       const vouch_mail_handler_t *handler)
-    VOUCH_WARN_UNUSED;
+VOUCH_EXTERN int
+vouch_mail_reader_new(vouch_mail_reader_t **out, const vouch_ctx_t *ctx,
+                      const vouch_mail_handler_t *handler) VOUCH_WARN_UNUSED;
 
 /*
  * Feed the next len bytes of the message. Results never depend on how the
@@ -144,16 +143,15 @@ VOUCH_EXTERN int vouch_mail_reader_feed(vouch_mail_reader_t *reader,
 /* End of the message: flushes what is pending (calls on_header if the
  * header never ended). Same returns as feed. */
 VOUCH_EXTERN int vouch_mail_reader_finish(vouch_mail_reader_t *reader,
-                                          vouch_error_t *err)
-    VOUCH_WARN_UNUSED;
+                                          vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /* The header read so far (complete once on_header was called). */
 VOUCH_EXTERN const vouch_mail_header_t *
 vouch_mail_reader_header(const vouch_mail_reader_t *reader);
 
 /* Body bytes passed on so far (after line-end normalisation). */
-VOUCH_EXTERN uint64_t vouch_mail_reader_body_bytes(
-    const vouch_mail_reader_t *reader);
+VOUCH_EXTERN uint64_t
+vouch_mail_reader_body_bytes(const vouch_mail_reader_t *reader);
 
 /* Free the reader and its header. NULL is a no-op. */
 VOUCH_EXTERN void vouch_mail_reader_free(vouch_mail_reader_t *reader);

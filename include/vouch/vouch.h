@@ -10,5 +10,7 @@
 #include "error.h"
 #include "dns.h"
 #include "spf.h"
+#include "mail.h"
+#include "dkim.h"
 
 #endif

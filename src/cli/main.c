@@ -12,6 +12,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     { "spf", cli_cmd_spf, "evaluate SPF (RFC 7208) for a client and sender" },
+    { "dkim", cli_cmd_dkim, "verify and sign DKIM (RFC 6376), make keys" },
 };
 
 static void

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dkim/canon.c - canonicalization (RFC 6376 §3.4): header fields, and
+ * streaming body canonicalization into a hash.
+ *
+ * Body, simple (§3.4.3): trailing empty lines go; a body not ending in
+ * CRLF gets one; an empty body is one CRLF. Relaxed (§3.4.4): whitespace
+ * at the end of lines goes, runs of whitespace become one space, trailing
+ * empty lines go, and a non-empty body ends in CRLF; an empty body stays
+ * empty. Lines end in CRLF (the mail reader makes sure); a bare CR is an
+ * ordinary byte.
+ *
+ * Streaming without buffering the body: what cannot be decided yet is
+ * kept as state (empty lines that may end the body, whitespace that may
+ * end a line, a CR whose LF may be in the next chunk). Speed: most bytes
+ * need no change, so a scanner looks for the few byte pairs that do
+ * (a tab, a space before whitespace or CR, an empty line after a line
+ * end) sixteen bytes at a time, and the spans in between are hashed
+ * straight from the caller's buffer, with no copy.
+ */
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "dkim_internal.h"
+
+static const char crlf[] = "\r\n";
+
+static void
+emit(dkim_body_t *b, const char *p, size_t n)
+{
+    uint64_t room = b->limit > b->emitted ? b->limit - b->emitted : 0;
+
+    if (room > 0) {
+        vouch__hash_update(b->hash, p, n < room ? n : (size_t)room);
+    }
+    b->emitted += n;
+    b->any = true;
+}
+
+void
+vouch__dkim_body_init(dkim_body_t *b, vouch_dkim_canon_t c, vouch__hash_t *hash,
+                      uint64_t limit)
+{
+    memset(b, 0, sizeof(*b));
+    b->canon = c;
+    b->hash = hash;
+    b->limit = limit;
+}
+
+/* A line end. Relaxed: whitespace before it goes. */
+static void
+on_crlf(dkim_body_t *b)
+{
+    b->pend_wsp = false;
+    if (b->line_content) {
+        emit(b, crlf, 2);
+        b->line_content = false;
+        b->ends_crlf = true;
+    } else {
+        b->pend_crlf++; /* an empty line: kept back until content follows */
+    }
+}
+
+/* A content byte (not a line end, not relaxed whitespace). */
+static void
+on_content(dkim_body_t *b, const char *p)
+{
+    for (; b->pend_crlf > 0; b->pend_crlf--) {
+        emit(b, crlf, 2);
+    }
+    if (b->pend_wsp) {
+        emit(b, " ", 1);
+        b->pend_wsp = false;
+    }
+    emit(b, p, 1);
+    b->line_content = true;
+    b->ends_crlf = false;
+}
+
+/*
+ * The first pair (p[i], p[i+1]), i < n - 1, that needs the slow path:
+ * LF then CR (an empty line may follow); in relaxed mode also a tab, or a
+ * space followed by space, tab or CR. Returns its index, or n - 1.
+ */
+static size_t
+scan_scalar(const unsigned char *p, size_t i, size_t n, bool relaxed)
+{
+    for (; i + 1 < n; i++) {
+        unsigned char a = p[i], c = p[i + 1];
+
+        if (a == '\n' && c == '\r') {
+            return i;
+        }
+        if (relaxed &&
+            (a == '\t' || (a == ' ' && (c == ' ' || c == '\t' || c == '\r')))) {
+            return i;
+        }
+    }
+    return n > 0 ? n - 1 : 0;
+}
+
+#if defined(__SSE2__)
+static size_t
+scan(const unsigned char *p, size_t n, bool relaxed)
+{
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
+                  cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    size_t i = 0;
+
+    for (; i + 17 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+        __m128i c_cr = _mm_cmpeq_epi8(c, cr);
+        __m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, lf), c_cr);
+        int mask;
+
+        if (relaxed) {
+            __m128i c_ws = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(c, sp), _mm_cmpeq_epi8(c, tab)),
+                c_cr);
+
+            m = _mm_or_si128(
+                m, _mm_or_si128(_mm_cmpeq_epi8(a, tab),
+                                _mm_and_si128(_mm_cmpeq_epi8(a, sp), c_ws)));
+        }
+        mask = _mm_movemask_epi8(m);
+        if (mask != 0) {
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        }
+    }
+    return scan_scalar(p, i, n, relaxed);
+}
+#else
+static size_t
+scan(const unsigned char *p, size_t n, bool relaxed)
+{
+    return scan_scalar(p, 0, n, relaxed);
+}
+#endif
+
+/*
+ * How many bytes from p can be hashed as they are. Called only in a clean
+ * state (nothing withheld) and with p[0] not a CR.
+ */
+static size_t
+passthrough(const dkim_body_t *b, const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    bool relaxed = b->canon == VOUCH_DKIM_RELAXED;
+    size_t i = scan(u, n, relaxed);
+
+    if (i < n - 1) {
+        /* an LF-CR pair stops after the LF; anything else at the byte */
+        return u[i] == '\n' ? i + 1 : i;
+    }
+    /* the last byte needs its successor: a CR (LF?) or relaxed space */
+    if (u[n - 1] == '\r' ||
+        (relaxed && (u[n - 1] == ' ' || u[n - 1] == '\t'))) {
+        return n - 1;
+    }
+    return n;
+}
+
+void
+vouch__dkim_body_update(dkim_body_t *b, const char *p, size_t n)
+{
+    bool relaxed = b->canon == VOUCH_DKIM_RELAXED;
+    size_t i = 0;
+
+    if (n > 0 && b->pend_cr) {
+        b->pend_cr = false;
+        if (p[0] == '\n') {
+            on_crlf(b);
+            i = 1;
+        } else {
+            on_content(b, "\r");
+        }
+    }
+    while (i < n) {
+        char c = p[i];
+
+        if (!b->pend_wsp && b->pend_crlf == 0 && c != '\r') {
+            size_t j = passthrough(b, p + i, n - i);
+
+            if (j > 0) {
+                emit(b, p + i, j);
+                i += j;
+                b->line_content = p[i - 1] != '\n';
+                b->ends_crlf = !b->line_content;
+                continue;
+            }
+        }
+        if (c == '\r') {
+            if (i + 1 == n) {
+                b->pend_cr = true;
+                return;
+            }
+            if (p[i + 1] == '\n') {
+                on_crlf(b);
+                i += 2;
+                continue;
+            }
+        } else if (relaxed && (c == ' ' || c == '\t')) {
+            b->pend_wsp = true;
+            i++;
+            continue;
+        }
+        on_content(b, p + i);
+        i++;
+    }
+}
+
+void
+vouch__dkim_body_final(dkim_body_t *b)
+{
+    if (b->pend_cr) {
+        b->pend_cr = false;
+        on_content(b, "\r"); /* a bare CR at the very end */
+    }
+    /* withheld empty lines and trailing whitespace are dropped */
+    b->pend_crlf = 0;
+    b->pend_wsp = false;
+    if (b->canon == VOUCH_DKIM_SIMPLE ? !b->ends_crlf
+                                      : (b->any && !b->ends_crlf)) {
+        emit(b, crlf, 2);
+    }
+}
+
+/* ---- header fields
+ * -------------------------------------------------------------------- */
+
+int
+vouch__dkim_canon_header(vouch_buf_t *out, vouch_dkim_canon_t c,
+                         const char *raw, size_t len, size_t name_len,
+                         bool add_crlf)
+{
+    size_t i, start = out->len, colon;
+    bool space = false;
+    int rc;
+
+    if (c == VOUCH_DKIM_SIMPLE) {
+        rc = vouch_buf_add(out, raw, len);
+        return rc == 0 && add_crlf ? vouch_buf_add(out, crlf, 2) : rc;
+    }
+    /* relaxed (§3.4.2): lower-case name, no whitespace around the colon,
+     * unfolded, whitespace runs as one space, none at the end */
+    for (i = 0; i < name_len; i++) {
+        if ((rc = vouch_buf_addc(out, vouch__lower(raw[i]))) != 0) {
+            goto fail;
+        }
+    }
+    for (colon = name_len; colon < len && raw[colon] != ':'; colon++) {
+    }
+    if ((rc = vouch_buf_addc(out, ':')) != 0) {
+        goto fail;
+    }
+    for (i = colon + 1; i < len; i++) {
+        char ch = raw[i];
+
+        if (ch == '\r' || ch == '\n') {
+            continue; /* unfold: the CRLF goes, the WSP after it stays */
+        }
+        if (ch == ' ' || ch == '\t') {
+            space = true;
+            continue;
+        }
+        if (space && out->len > start + name_len + 1) {
+            if ((rc = vouch_buf_addc(out, ' ')) != 0) {
+                goto fail;
+            }
+        }
+        space = false;
+        if ((rc = vouch_buf_addc(out, ch)) != 0) {
+            goto fail;
+        }
+    }
+    if (add_crlf && (rc = vouch_buf_add(out, crlf, 2)) != 0) {
+        goto fail;
+    }
+    return 0;
+fail:
+    out->len = start;
+    if (out->ptr != NULL) {
+        out->ptr[start] = '\0';
+    }
+    return rc;
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mail/header.c - the header block as a list of fields kept byte for byte
+ * (RFC 5322 §2.2, §3.6; obsolete whitespace before the colon, §4.5).
+ *
+ * Fields live in one arena with an index; when the arena moves the index
+ * pointers are fixed up, so a field pointer stays valid until the header
+ * changes. Adding a field checks it (name, colon, continuation lines, no
+ * NUL) and normalises bare LF to CRLF, so every consumer sees the same
+ * form whether the field came from a file or from an MTA.
+ */
+#include <string.h>
+
+#include "mail_internal.h"
+
+int
+vouch_mail_header_new(vouch_mail_header_t **out, const vouch_ctx_t *ctx)
+{
+    vouch_mail_header_t *h;
+
+    *out = NULL;
+    h = vouch__calloc(ctx, 1, sizeof(*h));
+    if (h == NULL) {
+        return VOUCH_ENOMEM;
+    }
+    h->ctx = ctx;
+    vouch_buf_init(&h->arena, ctx, VOUCH_MAIL_HEADER_MAX);
+    *out = h;
+    return 0;
+}
+
+/* Check a field and find its name and value: 0 or VOUCH_ESYNTAX with
+ * *why set. */
+static int
+check_field(const char *raw, size_t len, size_t *name_len, size_t *value_off,
+            const char **why)
+{
+    size_t i, colon;
+
+    for (colon = 0; colon < len && raw[colon] != ':' && raw[colon] != '\r' &&
+                    raw[colon] != '\n';
+         colon++) {
+    }
+    if (colon == len || raw[colon] != ':') {
+        *why = len >= 5 && memcmp(raw, "From ", 5) == 0
+                   ? "no colon (an mbox 'From ' line?)"
+                   : "no colon";
+        return VOUCH_ESYNTAX;
+    }
+    *name_len = colon;
+    while (*name_len > 0 && vouch__is_space(raw[*name_len - 1])) {
+        (*name_len)--; /* obs-optional: WSP before the colon */
+    }
+    if (*name_len == 0) {
+        *why = "empty field name";
+        return VOUCH_ESYNTAX;
+    }
+    for (i = 0; i < *name_len; i++) {
+        if (!vouch__is_vchar(raw[i])) {
+            *why = "invalid character in the field name";
+            return VOUCH_ESYNTAX;
+        }
+    }
+    for (i = 0; i < len; i++) {
+        if (raw[i] == '\0') {
+            *why = "NUL byte in the header";
+            return VOUCH_ESYNTAX;
+        }
+        if (raw[i] == '\n' && (i + 1 == len || !vouch__is_space(raw[i + 1]))) {
+            *why = "a line inside the field does not start with whitespace";
+            return VOUCH_ESYNTAX;
+        }
+    }
+    *value_off = colon + 1;
+    return 0;
+}
+
+/* Re-point the fields after the arena moved. */
+static void
+fix_pointers(vouch_mail_header_t *h)
+{
+    size_t i;
+
+    for (i = 0; i < h->n; i++) {
+        h->fields[i].raw = h->arena.ptr + h->offsets[i];
+    }
+}
+
+int
+vouch__mail_header_add(vouch_mail_header_t *h, const char *raw, size_t len,
+                       size_t line, vouch_error_t *err)
+{
+    const char *why = NULL, *old = h->arena.ptr;
+    size_t name_len, value_off, start = h->arena.len, i, extra;
+    int rc;
+
+    if (check_field(raw, len, &name_len, &value_off, &why) != 0) {
+        return vouch__error(err, VOUCH_ESYNTAX, "mail", 0,
+                            "header line %zu: %s", line, why);
+    }
+    if (h->n == VOUCH_MAIL_FIELDS_MAX) {
+        return vouch__error(err, VOUCH_ETOOBIG, "mail", 0,
+                            "header line %zu: more than %d fields", line,
+                            VOUCH_MAIL_FIELDS_MAX);
+    }
+    if (h->n == h->cap) {
+        size_t cap = h->cap == 0 ? 32 : h->cap * 2;
+        vouch_mail_field_t *f =
+            vouch__realloc(h->ctx, h->fields, cap * sizeof(*f));
+        size_t *o;
+
+        if (f == NULL) {
+            return vouch__error_code(err, VOUCH_ENOMEM, "mail");
+        }
+        h->fields = f;
+        o = vouch__realloc(h->ctx, h->offsets, cap * sizeof(*o));
+        if (o == NULL) {
+            return vouch__error_code(err, VOUCH_ENOMEM, "mail");
+        }
+        h->offsets = o;
+        h->cap = cap;
+    }
+    /* copy, a bare LF becoming CRLF; count the CRs it adds first */
+    for (i = 0, extra = 0; i < len; i++) {
+        extra += raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r');
+    }
+    if (h->arena.len + len + extra + 2 > VOUCH_MAIL_HEADER_MAX) {
+        return vouch__error(err, VOUCH_ETOOBIG, "mail", 0,
+                            "header line %zu: header block over %zu bytes",
+                            line, (size_t)VOUCH_MAIL_HEADER_MAX);
+    }
+    for (i = 0, rc = 0; rc == 0 && i < len; i++) {
+        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) {
+            rc = vouch_buf_addc(&h->arena, '\r');
+        }
+        if (rc == 0) {
+            rc = vouch_buf_addc(&h->arena, raw[i]);
+        }
+    }
+    if (rc != 0) {
+        h->arena.len = start;
+        return vouch__error_code(err, rc, "mail");
+    }
+    h->offsets[h->n] = start;
+    h->fields[h->n].len = len + extra;
+    h->fields[h->n].name_len = name_len;
+    h->fields[h->n].value_off = value_off; /* before any inserted CR */
+    h->n++;
+    h->size += len + extra + 2;
+    if (h->arena.ptr != old || h->n == 1) {
+        fix_pointers(h);
+    } else {
+        h->fields[h->n - 1].raw = h->arena.ptr + start;
+    }
+    return 0;
+}
+
+int
+vouch_mail_header_add(vouch_mail_header_t *header, const char *raw, size_t len,
+                      vouch_error_t *err)
+{
+    return vouch__mail_header_add(header, raw, len, header->n + 1, err);
+}
+
+size_t
+vouch_mail_header_count(const vouch_mail_header_t *header)
+{
+    return header->n;
+}
+
+const vouch_mail_field_t *
+vouch_mail_header_field(const vouch_mail_header_t *header, size_t i)
+{
+    return i < header->n ? &header->fields[i] : NULL;
+}
+
+size_t
+vouch_mail_header_find(const vouch_mail_header_t *header, const char *name,
+                       size_t name_len, size_t start)
+{
+    size_t i;
+
+    for (i = start; i < header->n; i++) {
+        const vouch_mail_field_t *f = &header->fields[i];
+
+        if (vouch__str_ieq(f->raw, f->name_len, name, name_len)) {
+            return i;
+        }
+    }
+    return (size_t)-1;
+}
+
+size_t
+vouch_mail_header_size(const vouch_mail_header_t *header)
+{
+    return header->size;
+}
+
+void
+vouch_mail_header_free(vouch_mail_header_t *header)
+{
+    if (header == NULL) {
+        return;
+    }
+    vouch_buf_dispose(&header->arena);
+    vouch__free(header->ctx, header->fields);
+    vouch__free(header->ctx, header->offsets);
+    vouch__free(header->ctx, header);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mail/mail_internal.h - the header list's layout, shared by header.c and
+ * the reader.
+ */
+#ifndef VOUCH_MAIL_INTERNAL_H
+#define VOUCH_MAIL_INTERNAL_H
+
+#include "vouch/mail.h"
+#include "../core/internal.h"
+
+struct vouch_mail_header {
+    const vouch_ctx_t *ctx;
+    vouch_buf_t arena;          /* the fields' bytes, CRLF inside */
+    vouch_mail_field_t *fields; /* raw points into arena */
+    size_t *offsets;            /* of each field in arena */
+    size_t n, cap;
+    size_t size; /* bytes with the CRLFs that end fields */
+};
+
+/* vouch_mail_header_add, with the line number to put in messages. */
+VOUCH_HIDDEN int vouch__mail_header_add(vouch_mail_header_t *h, const char *raw,
+                                        size_t len, size_t line,
+                                        vouch_error_t *err);
+
+#endif

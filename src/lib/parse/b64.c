@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * parse/b64.c - base64 (RFC 4648 §4) as DKIM uses it: whitespace may be
+ * folded in anywhere (RFC 6376 §3.5), padding must be exact. Also the
+ * dkim-quoted-printable decoding of RFC 6376 §2.11.
+ */
+#include <string.h>
+
+#include "parse.h"
+
+static int
+b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+        return c - '0' + 52;
+    }
+    if (c == '+') {
+        return 62;
+    }
+    if (c == '/') {
+        return 63;
+    }
+    return -1;
+}
+
+int
+vouch__b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *p,
+                  size_t len)
+{
+    uint32_t acc = 0;
+    size_t i, o = 0, nchars = 0, pad = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        int v;
+
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            continue;
+        }
+        if (c == '=') {
+            pad++;
+            nchars++;
+            continue;
+        }
+        v = b64_value(c);
+        if (v < 0 || pad > 0) {
+            return VOUCH_ESYNTAX; /* bad character, or data after '=' */
+        }
+        acc = acc << 6 | (uint32_t)v;
+        nchars++;
+        if (nchars % 4 == 0) {
+            if (o + 3 > cap) {
+                return VOUCH_ETOOBIG;
+            }
+            out[o++] = (uint8_t)(acc >> 16);
+            out[o++] = (uint8_t)(acc >> 8);
+            out[o++] = (uint8_t)acc;
+            acc = 0;
+        }
+    }
+    if (nchars % 4 != 0 || pad > 2) {
+        return VOUCH_ESYNTAX;
+    }
+    if (pad > 0) {
+        /* the last group was completed with zero bits for each '=' */
+        size_t keep = 3 - pad;
+        uint32_t last = acc << (6 * pad);
+
+        if (o + keep > cap) {
+            return VOUCH_ETOOBIG;
+        }
+        /* unused bits must be zero (RFC 4648 §3.5: canonical encoding) */
+        if ((pad == 1 && (last & 0xff) != 0) ||
+            (pad == 2 && (last & 0xffff) != 0)) {
+            return VOUCH_ESYNTAX;
+        }
+        out[o++] = (uint8_t)(last >> 16);
+        if (keep == 2) {
+            out[o++] = (uint8_t)(last >> 8);
+        }
+    }
+    *out_len = o;
+    return 0;
+}
+
+void
+vouch__b64_encode(char *out, const uint8_t *p, size_t n)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0;
+
+    for (i = 0; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];
+        out[o++] = alphabet[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)p[i] << 16;
+
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = '=';
+        out[o++] = '=';
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+}
+
+int
+vouch__dkim_qp_decode(char *out, size_t cap, size_t *out_len, const char *p,
+                      size_t len)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            continue; /* FWS is dropped (§2.11) */
+        }
+        if (o == cap) {
+            return VOUCH_ETOOBIG;
+        }
+        if (c == '=') {
+            if (i + 2 >= len || !vouch__is_hex(p[i + 1]) ||
+                !vouch__is_hex(p[i + 2])) {
+                return VOUCH_ESYNTAX;
+            }
+            out[o++] = (char)(vouch__hex_value(p[i + 1]) << 4 |
+                              vouch__hex_value(p[i + 2]));
+            i += 2;
+        } else if (c >= 0x21 && c <= 0x7e && c != ';') {
+            out[o++] = (char)c;
+        } else {
+            return VOUCH_ESYNTAX;
+        }
+    }
+    *out_len = o;
+    return 0;
+}
