@@ -102,12 +102,14 @@ typedef struct vouch_dkim_verify_options {
     unsigned min_rsa_bits; /* RFC 8301 §3.2: smaller keys are "policy" */
     bool reject_length;    /* signatures with l= are "policy" */
     unsigned max_signatures; /* evaluated per message; the rest "policy" */
-    unsigned clock_skew;     /* seconds allowed for t= in the future and x= */
+    unsigned clock_skew;     /* seconds of grace after x= */
+    bool allow_drafts;       /* legacy: accept pre-RFC draft signatures
+                                (no v=, or v=0.5; q=dns) */
 } vouch_dkim_verify_options_t;
 
 #define VOUCH_DKIM_VERIFY_OPTIONS_INIT                                         \
     {                                                                          \
-        1, false, 1024, false, 10, 300                                         \
+        1, false, 1024, false, 10, 300, false                                  \
     }
 
 /* Signatures looked at in one message, at most (the default of

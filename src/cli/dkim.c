@@ -237,6 +237,7 @@ static const char verify_help[] =
     "  --allow-rsa-sha1     accept rsa-sha1 signatures\n"
     "  --min-rsa-bits N     smallest RSA key accepted (default 1024)\n"
     "  --reject-length      signatures with l= give \"policy\"\n"
+    "  --allow-drafts       accept pre-RFC draft signatures (no v=, v=0.5)\n"
     "  --max-signatures N   signatures evaluated per message (default 10)\n"
     "  --jsonl              one JSON object per message, with \"file\"\n\n";
 
@@ -264,6 +265,7 @@ cmd_verify(int argc, char **argv)
         OPT_REJECTL,
         OPT_MAXSIG,
         OPT_JSONL,
+        OPT_DRAFTS,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -273,6 +275,7 @@ cmd_verify(int argc, char **argv)
         { "reject-length", no_argument, NULL, OPT_REJECTL },
         { "max-signatures", required_argument, NULL, OPT_MAXSIG },
         { "jsonl", no_argument, NULL, OPT_JSONL },
+        { "allow-drafts", no_argument, NULL, OPT_DRAFTS },
         { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
@@ -319,6 +322,9 @@ cmd_verify(int argc, char **argv)
             break;
         case OPT_JSONL:
             o.jsonl = true;
+            break;
+        case OPT_DRAFTS:
+            o.v.allow_drafts = true;
             break;
         case 'h':
         case OPT_HELP:

@@ -83,11 +83,13 @@ typedef struct dkim_sigfields {
 /*
  * Parse and check the value of a DKIM-Signature field (§3.5, §6.1.1):
  * required tags, v=1, known a= and c=, h= holding "from", i= within d=,
- * q=dns/txt, x= after t=, base64 of b= and bh=. Returns 0, or
+ * q=dns/txt, x= after t=, base64 of b= and bh=. allow_drafts accepts
+ * the pre-RFC draft forms (no v=, v=0.5, q=dns). Returns 0, or
  * VOUCH_ESYNTAX with err->msg the reason (for a permerror).
  */
 VOUCH_HIDDEN int vouch__dkim_sig_parse(dkim_sigfields_t *out, const char *value,
-                                       size_t len, vouch_error_t *err);
+                                       size_t len, bool allow_drafts,
+                                       vouch_error_t *err);
 
 /* Does the h= list of s name field f (case-insensitive)? Walks "a:b:c". */
 typedef struct dkim_hlist {

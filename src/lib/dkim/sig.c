@@ -185,16 +185,17 @@ check_h(vouch_str_t h, vouch_error_t *err)
     return from ? 0 : refuse(err, "h= does not include From%s", "");
 }
 
-/* q= (§3.5): a colon-separated list of methods; dns/txt must be there. */
+/* q= (§3.5): a colon-separated list of methods; dns/txt must be there
+ * (the drafts wrote "dns"). */
 static bool
-q_ok(vouch_str_t q)
+q_ok(vouch_str_t q, bool drafts)
 {
     dkim_hlist_t it;
     vouch_str_t m;
 
     vouch__dkim_hlist_init(&it, q);
     while (vouch__dkim_hlist_next(&it, &m)) {
-        if (is(m, "dns/txt")) {
+        if (is(m, "dns/txt") || (drafts && is(m, "dns"))) {
             return true;
         }
     }
@@ -203,12 +204,13 @@ q_ok(vouch_str_t q)
 
 /* The tags that must be there; check the value-free ones first. */
 static int
-required(const vouch__tag_t *tags, size_t n, vouch_error_t *err)
+required(const vouch__tag_t *tags, size_t n, bool drafts, vouch_error_t *err)
 {
     static const char *const need[] = { "v", "a", "b", "bh", "d", "h", "s" };
     size_t i;
 
-    for (i = 0; i < VOUCH_ARRAY_LEN(need); i++) {
+    /* §6.1.1: a missing required tag is a permerror; the drafts had no v= */
+    for (i = drafts ? 1 : 0; i < VOUCH_ARRAY_LEN(need); i++) {
         if (vouch__tags_find(tags, n, need[i]) == NULL) {
             return refuse(err, "missing required tag %s=", need[i]);
         }
@@ -250,7 +252,7 @@ parse_times(dkim_sigfields_t *s, const vouch__tag_t *tags, size_t n,
 
 int
 vouch__dkim_sig_parse(dkim_sigfields_t *s, const char *value, size_t len,
-                      vouch_error_t *err)
+                      bool drafts, vouch_error_t *err)
 {
     vouch__tag_t tags[VOUCH_TAGS_MAX];
     const vouch__tag_t *t;
@@ -262,11 +264,21 @@ vouch__dkim_sig_parse(dkim_sigfields_t *s, const char *value, size_t len,
                                 err)) != 0) {
         return VOUCH_ESYNTAX;
     }
-    if ((rc = required(tags, n, err)) != 0) {
+    /* what names the signature first, so even a refused one can be shown */
+    if ((t = vouch__tags_find(tags, n, "d")) != NULL) {
+        s->domain = t->value;
+    }
+    if ((t = vouch__tags_find(tags, n, "s")) != NULL) {
+        s->selector = t->value;
+    }
+    if ((t = vouch__tags_find(tags, n, "a")) != NULL) {
+        (void)parse_alg(s, t->value, NULL);
+    }
+    if ((rc = required(tags, n, drafts, err)) != 0) {
         return rc;
     }
     t = vouch__tags_find(tags, n, "v");
-    if (!is(t->value, "1")) {
+    if (t != NULL && !is(t->value, "1") && !(drafts && is(t->value, "0.5"))) {
         return refuse_value(err, "incompatible version v=", t->value);
     }
     if ((rc = parse_alg(s, vouch__tags_find(tags, n, "a")->value, err)) != 0) {
@@ -290,7 +302,8 @@ vouch__dkim_sig_parse(dkim_sigfields_t *s, const char *value, size_t len,
     if ((rc = check_h(s->headers, err)) != 0) {
         return rc;
     }
-    if ((t = vouch__tags_find(tags, n, "q")) != NULL && !q_ok(t->value)) {
+    if ((t = vouch__tags_find(tags, n, "q")) != NULL &&
+        !q_ok(t->value, drafts)) {
         return refuse(err, "q= does not offer dns/txt%s", "");
     }
     if ((rc = parse_identity(s, vouch__tags_find(tags, n, "i"), err)) != 0 ||

@@ -457,7 +457,7 @@ sign_one(vouch_dkim_signer_t *s, one_sig_t *o, vouch_buf_t *out,
 
         vouch_error_clear(&perr);
         rc = vouch__dkim_sig_parse(&sf, nf->raw + nf->value_off,
-                                   nf->len - nf->value_off, &perr);
+                                   nf->len - nf->value_off, false, &perr);
         if (rc != 0) {
             rc = vouch__error(err, VOUCH_EINTERNAL, "dkim", 0,
                               "the new signature does not parse: %s", perr.msg);

@@ -231,7 +231,8 @@ prepare(vouch_dkim_verifier_t *v, sigstate_t *s, const vouch_mail_field_t *fl)
 
     vouch_error_clear(&err);
     rc = vouch__dkim_sig_parse(&s->f, fl->raw + fl->value_off,
-                               fl->len - fl->value_off, &err);
+                               fl->len - fl->value_off, v->opts.allow_drafts,
+                               &err);
     fill_display(s);
     s->active = true;
     if (rc != 0) {
@@ -241,11 +242,6 @@ prepare(vouch_dkim_verifier_t *v, sigstate_t *s, const vouch_mail_field_t *fl)
     if (s->f.expiration >= 0 &&
         s->f.expiration + (int64_t)v->opts.clock_skew < now) {
         verdict(s, VOUCH_DKIM_PERMERROR, "signature expired");
-        return 0;
-    }
-    if (s->f.timestamp >= 0 &&
-        s->f.timestamp > now + (int64_t)v->opts.clock_skew) {
-        verdict(s, VOUCH_DKIM_PERMERROR, "signature timestamp in the future");
         return 0;
     }
     if ((rc = fetch_key(v, s)) != 0 || !s->active) {
