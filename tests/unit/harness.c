@@ -103,6 +103,42 @@ test_testdata_dir(void)
     return NULL;
 }
 
+const char *
+test_testdata_or_skip(void)
+{
+    const char *dir = test_testdata_dir();
+
+    if (dir == NULL) {
+        printf("SKIP: the shared test data is missing (set VOUCH_TESTDATA)\n");
+        exit(77);
+    }
+    return dir;
+}
+
+char *
+test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (f == NULL) {
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[n] = '\0';
+            *len = (size_t)n;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
 int
 test_run(const test_case_t *cases, size_t n, int argc, char **argv)
 {

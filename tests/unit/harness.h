@@ -82,6 +82,13 @@ vouch_ctx_t *test_ctx(void);
  * skips; .ci/run makes sure that never happens in CI). */
 const char *test_testdata_dir(void);
 
+/* The folder of the shared test data, or exit 77 (meson: skipped) with a
+ * message when it is absent. CI treats a skip as a failure. */
+const char *test_testdata_or_skip(void);
+
+/* Read a whole file into a malloc'ed buffer (NUL added); NULL on error. */
+char *test_read_file(const char *path, size_t *len);
+
 int test_run(const test_case_t *cases, size_t n, int argc, char **argv);
 
 #define TEST_MAIN(list)                                                        \

@@ -7,7 +7,8 @@
  * CRLF gets one; an empty body is one CRLF. Relaxed (§3.4.4): whitespace
  * at the end of lines goes, runs of whitespace become one space, trailing
  * empty lines go, and a non-empty body ends in CRLF; an empty body stays
- * empty. Lines end in CRLF (the mail reader makes sure); a bare CR is an
+ * empty. Lines end in CRLF (the mail reader makes sure; a bare LF that
+ * still arrives is taken as CRLF, as the reader would); a bare CR is an
  * ordinary byte.
  *
  * Streaming without buffering the body: what cannot be decided yet is
@@ -81,9 +82,11 @@ on_content(dkim_body_t *b, const char *p)
 }
 
 /*
- * The first pair (p[i], p[i+1]), i < n - 1, that needs the slow path:
- * LF then CR (an empty line may follow); in relaxed mode also a tab, or a
- * space followed by space, tab or CR. Returns its index, or n - 1.
+ * Where the slow path must take over, looking at byte pairs (a, c) =
+ * (p[i], p[i+1]): at c when it starts an empty line (a LF, c CR) or is a
+ * bare LF; in relaxed mode at a when it is a tab, or a space before space,
+ * tab, CR or LF. Returns the index of that byte, or n when the pairs up to the
+ * last byte need nothing.
  */
 static size_t
 scan_scalar(const unsigned char *p, size_t i, size_t n, bool relaxed)
@@ -91,15 +94,15 @@ scan_scalar(const unsigned char *p, size_t i, size_t n, bool relaxed)
     for (; i + 1 < n; i++) {
         unsigned char a = p[i], c = p[i + 1];
 
-        if (a == '\n' && c == '\r') {
+        if (relaxed && (a == '\t' || (a == ' ' && (c == ' ' || c == '\t' ||
+                                                   c == '\r' || c == '\n')))) {
             return i;
         }
-        if (relaxed &&
-            (a == '\t' || (a == ' ' && (c == ' ' || c == '\t' || c == '\r')))) {
-            return i;
+        if ((a == '\n' && c == '\r') || (c == '\n' && a != '\r')) {
+            return i + 1;
         }
     }
-    return n > 0 ? n - 1 : 0;
+    return n;
 }
 
 #if defined(__SSE2__)
@@ -113,22 +116,28 @@ scan(const unsigned char *p, size_t n, bool relaxed)
     for (; i + 17 <= n; i += 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
-        __m128i c_cr = _mm_cmpeq_epi8(c, cr);
-        __m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, lf), c_cr);
-        int mask;
+        __m128i a_cr = _mm_cmpeq_epi8(a, cr), c_cr = _mm_cmpeq_epi8(c, cr);
+        /* conditions on c: an empty line starts, or a bare LF */
+        __m128i at_c =
+            _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(a, lf), c_cr),
+                         _mm_andnot_si128(a_cr, _mm_cmpeq_epi8(c, lf)));
+        __m128i at_a = _mm_setzero_si128();
+        int mc, ma;
 
         if (relaxed) {
             __m128i c_ws = _mm_or_si128(
                 _mm_or_si128(_mm_cmpeq_epi8(c, sp), _mm_cmpeq_epi8(c, tab)),
-                c_cr);
+                _mm_or_si128(c_cr, _mm_cmpeq_epi8(c, lf)));
 
-            m = _mm_or_si128(
-                m, _mm_or_si128(_mm_cmpeq_epi8(a, tab),
-                                _mm_and_si128(_mm_cmpeq_epi8(a, sp), c_ws)));
+            at_a = _mm_or_si128(_mm_cmpeq_epi8(a, tab),
+                                _mm_and_si128(_mm_cmpeq_epi8(a, sp), c_ws));
         }
-        mask = _mm_movemask_epi8(m);
-        if (mask != 0) {
-            return i + (size_t)__builtin_ctz((unsigned)mask);
+        mc = _mm_movemask_epi8(at_c);
+        ma = _mm_movemask_epi8(at_a);
+        if ((mc | ma) != 0) {
+            unsigned bit = (unsigned)__builtin_ctz((unsigned)(mc | ma));
+
+            return i + bit + ((ma >> bit) & 1 ? 0 : 1);
         }
     }
     return scan_scalar(p, i, n, relaxed);
@@ -143,7 +152,8 @@ scan(const unsigned char *p, size_t n, bool relaxed)
 
 /*
  * How many bytes from p can be hashed as they are. Called only in a clean
- * state (nothing withheld) and with p[0] not a CR.
+ * state (nothing withheld) with p[0] neither CR nor LF, so a LF inside the
+ * span always ends a CRLF.
  */
 static size_t
 passthrough(const dkim_body_t *b, const char *p, size_t n)
@@ -152,9 +162,8 @@ passthrough(const dkim_body_t *b, const char *p, size_t n)
     bool relaxed = b->canon == VOUCH_DKIM_RELAXED;
     size_t i = scan(u, n, relaxed);
 
-    if (i < n - 1) {
-        /* an LF-CR pair stops after the LF; anything else at the byte */
-        return u[i] == '\n' ? i + 1 : i;
+    if (i < n) {
+        return i;
     }
     /* the last byte needs its successor: a CR (LF?) or relaxed space */
     if (u[n - 1] == '\r' ||
@@ -182,7 +191,7 @@ vouch__dkim_body_update(dkim_body_t *b, const char *p, size_t n)
     while (i < n) {
         char c = p[i];
 
-        if (!b->pend_wsp && b->pend_crlf == 0 && c != '\r') {
+        if (!b->pend_wsp && b->pend_crlf == 0 && c != '\r' && c != '\n') {
             size_t j = passthrough(b, p + i, n - i);
 
             if (j > 0) {
@@ -203,6 +212,10 @@ vouch__dkim_body_update(dkim_body_t *b, const char *p, size_t n)
                 i += 2;
                 continue;
             }
+        } else if (c == '\n') {
+            on_crlf(b); /* a bare LF ends a line, as the mail reader says */
+            i++;
+            continue;
         } else if (relaxed && (c == ' ' || c == '\t')) {
             b->pend_wsp = true;
             i++;
