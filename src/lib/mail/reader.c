@@ -180,34 +180,36 @@ body_out(vouch_mail_reader_t *r, const char *p, size_t n)
     return r->handler.on_body(r->handler.payload, p, n);
 }
 
-/* Body bytes: passed on in spans; a bare LF gets its CR. */
+/* Body bytes: passed on in as few calls as possible; a span ends only
+ * where a bare LF needs its CR. */
 static int
 feed_body(vouch_mail_reader_t *r, const char *p, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, start = 0;
     int rc;
 
     while (i < len) {
         const char *lf = memchr(p + i, '\n', len - i);
-        size_t n = lf != NULL ? (size_t)(lf - (p + i)) : len - i;
-        bool cr_before = n > 0 ? p[i + n - 1] == '\r' : r->body_cr;
+        size_t pos;
 
-        if (lf == NULL || cr_before) {
-            /* no LF, or a proper CRLF: pass through to after the LF */
-            n += lf != NULL ? 1 : 0;
-            if ((rc = body_out(r, p + i, n)) != 0) {
-                return rc;
-            }
-        } else {
-            if ((rc = body_out(r, p + i, n)) != 0 ||
-                (rc = body_out(r, "\r\n", 2)) != 0) {
-                return rc;
-            }
-            n++;
+        if (lf == NULL) {
+            break;
         }
-        r->body_cr = p[i + n - 1] == '\r';
-        i += n;
+        pos = (size_t)(lf - p);
+        i = pos + 1;
+        if (pos > 0 ? p[pos - 1] == '\r' : r->body_cr) {
+            continue; /* a proper CRLF */
+        }
+        if ((rc = body_out(r, p + start, pos - start)) != 0 ||
+            (rc = body_out(r, "\r\n", 2)) != 0) {
+            return rc;
+        }
+        start = i;
     }
+    if ((rc = body_out(r, p + start, len - start)) != 0) {
+        return rc;
+    }
+    r->body_cr = len > 0 && p[len - 1] == '\r';
     return 0;
 }
 
