@@ -79,7 +79,7 @@ check_forwarder(const char *fwd, vouch_error_t *err)
 
     if (vouch_ip_parse(&ip, fwd, alen) != 0) {
         return vouch__error(err, VOUCH_EINVAL, "dns", 0,
-                            "resolver '%s': not ADDR[@PORT] with an IP "
+                            "forwarder '%s': not ADDR[@PORT] with an IP "
                             "address",
                             fwd);
     }
@@ -90,7 +90,7 @@ check_forwarder(const char *fwd, vouch_error_t *err)
         if (vouch__parse_uint(&p, end, 65535, &port) != 0 || p != end ||
             port == 0) {
             return vouch__error(err, VOUCH_EINVAL, "dns", 0,
-                                "resolver '%s': port must be 1-65535", fwd);
+                                "forwarder '%s': port must be 1-65535", fwd);
         }
     }
     return 0;
@@ -119,7 +119,7 @@ setup(struct ub_ctx *ub, const vouch_unbound_options_t *o, vouch_error_t *err)
             return VOUCH_EIO;
         }
         if ((rc = ub_ctx_config(ub, o->config_file)) != 0) {
-            return ub_fail(err, rc, "config");
+            return ub_fail(err, rc, "config file");
         }
     }
     /* threads, not a forked process, for asynchronous queries */
@@ -157,17 +157,24 @@ setup(struct ub_ctx *ub, const vouch_unbound_options_t *o, vouch_error_t *err)
                 return ub_fail(err, rc, "local zone");
             }
         }
-        return 0;
+    } else if (!o->recursive && o->config_file == NULL) {
+        if (o->resolv_conf != NULL &&
+            readable(o->resolv_conf, "resolv.conf", err) != 0) {
+            return VOUCH_EIO;
+        }
+        if ((rc = ub_ctx_resolvconf(ub, o->resolv_conf)) != 0) {
+            return ub_fail(err, rc, "resolv.conf");
+        }
     }
-    if (o->recursive || o->config_file != NULL) {
-        return 0;
-    }
-    if (o->resolv_conf != NULL &&
-        readable(o->resolv_conf, "resolv.conf", err) != 0) {
-        return VOUCH_EIO;
-    }
-    if ((rc = ub_ctx_resolvconf(ub, o->resolv_conf)) != 0) {
-        return ub_fail(err, rc, "resolv.conf");
+    /* finalise now, so a trust anchor or config file libunbound cannot
+     * use fails here rather than at every query: removing a zone that
+     * does not exist (under the never-existing .invalid) does that */
+    if ((rc = ub_ctx_zone_remove(ub, "finalize.vouch.invalid.")) != 0) {
+        return vouch__error(err, VOUCH_EIO, "dns", 0,
+                            "libunbound set-up failed: %s (check the trust "
+                            "anchor and config files; libunbound logs the "
+                            "details)",
+                            ub_strerror(rc));
     }
     return 0;
 }
@@ -237,6 +244,25 @@ decode_rdata(uint16_t type, const uint8_t *p, size_t len, char *scratch,
     return 0;
 }
 
+static const char *
+malformed_why(uint16_t type)
+{
+    switch (type) {
+    case VOUCH_DNS_A:
+        return "malformed rdata in A";
+    case VOUCH_DNS_AAAA:
+        return "malformed rdata in AAAA";
+    case VOUCH_DNS_TXT:
+        return "malformed rdata in TXT";
+    case VOUCH_DNS_SPF:
+        return "malformed rdata in SPF";
+    case VOUCH_DNS_MX:
+        return "malformed rdata in MX";
+    default:
+        return "malformed rdata";
+    }
+}
+
 /* Turn a ub_result into an answer. */
 static int
 make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
@@ -261,9 +287,15 @@ make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
         break;
     case 5:
         st = VOUCH_DNS_REFUSED;
+        why = "the server refused (REFUSED)";
+        break;
+    case 2:
+        st = VOUCH_DNS_SERVFAIL;
+        why = "server failure (SERVFAIL)";
         break;
     default:
         st = VOUCH_DNS_SERVFAIL;
+        why = "an error response from the server";
         break;
     }
     if (res->bogus) {
@@ -297,7 +329,7 @@ make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
                              (size_t)res->len[i], scratch + total, cap,
                              &rr[i]) != 0) {
                 st = VOUCH_DNS_SERVFAIL;
-                why = "malformed rdata";
+                why = malformed_why(type);
                 n = 0;
                 break;
             }
