@@ -260,6 +260,9 @@ vouch__dkim_sig_parse(dkim_sigfields_t *s, const char *value, size_t len,
     int rc;
 
     memset(s, 0, sizeof(*s));
+    /* absent until parsed: a field refused early must not read as t=0, l=0 */
+    s->timestamp = s->expiration = -1;
+    s->length = UINT64_MAX;
     if ((rc = vouch__tags_parse(tags, VOUCH_ARRAY_LEN(tags), &n, value, len,
                                 err)) != 0) {
         return VOUCH_ESYNTAX;

@@ -239,8 +239,9 @@ prepare(vouch_dkim_verifier_t *v, sigstate_t *s, const vouch_mail_field_t *fl)
         verdict(s, VOUCH_DKIM_PERMERROR, "%s", err.msg);
         return 0;
     }
-    if (s->f.expiration >= 0 &&
-        s->f.expiration + (int64_t)v->opts.clock_skew < now) {
+    /* now - x= rather than x= + skew: x= may be as large as INT64_MAX */
+    if (s->f.expiration >= 0 && s->f.expiration < now &&
+        now - s->f.expiration > (int64_t)v->opts.clock_skew) {
         verdict(s, VOUCH_DKIM_PERMERROR, "signature expired");
         return 0;
     }
