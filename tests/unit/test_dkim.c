@@ -67,8 +67,9 @@ static const tags_case_t tags_cases[] = {
       "tag name" },
     { "lone semicolon", ";", 0, VOUCH_ESYNTAX, NULL, 0, "tag name" },
     { "double semicolon", "a=b;;", 0, VOUCH_ESYNTAX, NULL, 4, "tag name" },
-    { "control character in a value", "a=b\x01"
-                                      "c",
+    { "control character in a value",
+      "a=b\x01"
+      "c",
       0, VOUCH_ESYNTAX, NULL, 3, "not allowed" },
     { "NUL in a value", "a=b\0c", 5, VOUCH_ESYNTAX, NULL, 3, "not allowed" },
     { "DEL in a value", "a=\x7f", 0, VOUCH_ESYNTAX, NULL, 2, "not allowed" },
@@ -77,8 +78,7 @@ static const tags_case_t tags_cases[] = {
     { "CRLF not followed by WSP", "a=b\r\nc=d", 0, VOUCH_ESYNTAX, NULL, 3,
       "line break" },
     { "CRLF at the end", "a=b\r\n", 0, VOUCH_ESYNTAX, NULL, 3, "line break" },
-    { "bare CR in a value", "a=b\rc", 0, VOUCH_ESYNTAX, NULL, 3,
-      "line break" },
+    { "bare CR in a value", "a=b\rc", 0, VOUCH_ESYNTAX, NULL, 3, "line break" },
 };
 
 static void
@@ -89,8 +89,8 @@ format_tags(char *out, size_t cap, const vouch__tag_t *t, size_t n)
     out[0] = '\0';
     for (i = 0; i < n && o < cap; i++) {
         int k = snprintf(out + o, cap - o, "%s%.*s=%.*s", i > 0 ? "|" : "",
-                         (int)t[i].name.len, t[i].name.ptr,
-                         (int)t[i].value.len, t[i].value.ptr);
+                         (int)t[i].name.len, t[i].name.ptr, (int)t[i].value.len,
+                         t[i].value.ptr);
 
         o += k > 0 ? (size_t)k : 0;
     }
@@ -126,8 +126,8 @@ test_dkim__tags_table(void)
             }
         } else {
             CHECKF(err.code == c->rc, "%s: err.code %d", c->name, err.code);
-            CHECKF(err.offset == c->offset, "%s: offset %zu, want %zu",
-                   c->name, err.offset, c->offset);
+            CHECKF(err.offset == c->offset, "%s: offset %zu, want %zu", c->name,
+                   err.offset, c->offset);
             CHECKF(strstr(err.msg, c->msg) != NULL, "%s: msg '%s' lacks '%s'",
                    c->name, err.msg, c->msg);
         }
@@ -249,8 +249,8 @@ test_dkim__b64_round_trip(void)
         vouch__b64_encode(enc, in, n);
         CHECKF(strlen(enc) == VOUCH_B64_LEN(n), "n=%zu: length %zu", n,
                strlen(enc));
-        CHECKF(vouch__b64_decode(back, sizeof(back), &got, enc,
-                                 strlen(enc)) == 0 &&
+        CHECKF(vouch__b64_decode(back, sizeof(back), &got, enc, strlen(enc)) ==
+                       0 &&
                    got == n && memcmp(back, in, n) == 0,
                "n=%zu: round trip", n);
         /* the same with whitespace after every character */
@@ -329,8 +329,8 @@ test_dkim__qp_table(void)
 /* ---- DKIM-Signature parsing (RFC 6376 §3.5)
  * ----------------------------------- */
 
-#define BH32 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-#define BH20 "AAAAAAAAAAAAAAAAAAAAAAAAAAA="
+#define BH32     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+#define BH20     "AAAAAAAAAAAAAAAAAAAAAAAAAAA="
 #define SIG_TAIL "; bh=" BH32 "; b=AAAA"
 #define SIG_BASE "v=1; a=rsa-sha256; d=example.com; s=sel; h=from:to" SIG_TAIL
 
@@ -350,11 +350,12 @@ static const sig_case_t sig_cases[] = {
     { "minimal", SIG_BASE, false, NULL, OK_SS, NULL },
     { "unknown tags are ignored", SIG_BASE "; zz=what; foo=bar", false, NULL,
       OK_SS, NULL },
-    { "folded", "v=1;\r\n\ta=rsa-sha256;\r\n d=example.com; s=sel;\r\n"
-                " h=from\r\n\t:to" SIG_TAIL,
+    { "folded",
+      "v=1;\r\n\ta=rsa-sha256;\r\n d=example.com; s=sel;\r\n"
+      " h=from\r\n\t:to" SIG_TAIL,
       false, NULL, OK_SS, NULL },
-    { "missing v", "a=rsa-sha256; d=example.com; s=sel; h=from" SIG_TAIL,
-      false, "missing required tag v=", OK_SS, NULL },
+    { "missing v", "a=rsa-sha256; d=example.com; s=sel; h=from" SIG_TAIL, false,
+      "missing required tag v=", OK_SS, NULL },
     { "missing a", "v=1; d=example.com; s=sel; h=from" SIG_TAIL, false,
       "missing required tag a=", OK_SS, NULL },
     { "missing b", "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=" BH32,
@@ -377,8 +378,8 @@ static const sig_case_t sig_cases[] = {
     { "a=rsa-sha1 with a SHA-1 bh",
       "v=1; a=rsa-sha1; d=example.com; s=sel; h=from; bh=" BH20 "; b=AAAA",
       false, NULL, OK_SS, NULL },
-    { "c=foo", SIG_BASE "; c=foo", false, "unknown canonicalization c=",
-      OK_SS, NULL },
+    { "c=foo", SIG_BASE "; c=foo", false, "unknown canonicalization c=", OK_SS,
+      NULL },
     { "c=relaxed/foo", SIG_BASE "; c=relaxed/foo", false,
       "unknown canonicalization c=", OK_SS, NULL },
     { "c=relaxed/", SIG_BASE "; c=relaxed/", false,
@@ -389,18 +390,21 @@ static const sig_case_t sig_cases[] = {
       VOUCH_DKIM_SIMPLE, VOUCH_DKIM_RELAXED, NULL },
     { "c=Relaxed/Relaxed", SIG_BASE "; c=Relaxed/Relaxed", false, NULL,
       VOUCH_DKIM_RELAXED, VOUCH_DKIM_RELAXED, NULL },
-    { "d= empty label", "v=1; a=rsa-sha256; d=example..com; s=sel; h=from" SIG_TAIL,
-      false, "d= is not a domain name", OK_SS, NULL },
-    { "d= with a space", "v=1; a=rsa-sha256; d=exa mple.com; s=sel; h=from" SIG_TAIL,
-      false, "d= is not a domain name", OK_SS, NULL },
+    { "d= empty label",
+      "v=1; a=rsa-sha256; d=example..com; s=sel; h=from" SIG_TAIL, false,
+      "d= is not a domain name", OK_SS, NULL },
+    { "d= with a space",
+      "v=1; a=rsa-sha256; d=exa mple.com; s=sel; h=from" SIG_TAIL, false,
+      "d= is not a domain name", OK_SS, NULL },
     { "d= with @", "v=1; a=rsa-sha256; d=a@example.com; s=sel; h=from" SIG_TAIL,
       false, "d= is not a domain name", OK_SS, NULL },
     { "d= empty", "v=1; a=rsa-sha256; d=; s=sel; h=from" SIG_TAIL, false,
       "d= is not a domain name", OK_SS, NULL },
     { "s= bad", "v=1; a=rsa-sha256; d=example.com; s=a/b; h=from" SIG_TAIL,
       false, "s= is not a valid selector", OK_SS, NULL },
-    { "h= without from", "v=1; a=rsa-sha256; d=example.com; s=sel; h=to:subject" SIG_TAIL,
-      false, "h= does not include From", OK_SS, NULL },
+    { "h= without from",
+      "v=1; a=rsa-sha256; d=example.com; s=sel; h=to:subject" SIG_TAIL, false,
+      "h= does not include From", OK_SS, NULL },
     { "h= From in capitals, with FWS",
       "v=1; a=rsa-sha256; d=example.com; s=sel; h=to : FROM\r\n :x" SIG_TAIL,
       false, NULL, OK_SS, NULL },
@@ -413,12 +417,12 @@ static const sig_case_t sig_cases[] = {
       "i= domain is not d=", OK_SS, NULL },
     { "i= subdomain ok", SIG_BASE "; i=user@mail.Example.COM", false, NULL,
       OK_SS, "user@mail.Example.COM" },
-    { "i= same domain, no local part", SIG_BASE "; i=@example.com", false,
-      NULL, OK_SS, "@example.com" },
-    { "i= qp-encoded", SIG_BASE "; i=a=20b=3Bc@example.com", false, NULL,
-      OK_SS, "a b;c@example.com" },
-    { "i= without @", SIG_BASE "; i=example.com", false, "i= has no '@'",
-      OK_SS, NULL },
+    { "i= same domain, no local part", SIG_BASE "; i=@example.com", false, NULL,
+      OK_SS, "@example.com" },
+    { "i= qp-encoded", SIG_BASE "; i=a=20b=3Bc@example.com", false, NULL, OK_SS,
+      "a b;c@example.com" },
+    { "i= without @", SIG_BASE "; i=example.com", false, "i= has no '@'", OK_SS,
+      NULL },
     { "i= bad qp", SIG_BASE "; i=a=ZZ@example.com", false,
       "dkim-quoted-printable", OK_SS, NULL },
     { "q=dns/txt", SIG_BASE "; q=dns/txt", false, NULL, OK_SS, NULL },
@@ -434,16 +438,16 @@ static const sig_case_t sig_cases[] = {
     { "x= equal to t=", SIG_BASE "; t=1000; x=1000", false,
       "x= is not after t=", OK_SS, NULL },
     { "x= after t=", SIG_BASE "; t=1000; x=1001", false, NULL, OK_SS, NULL },
-    { "x= alone, huge", SIG_BASE "; x=9223372036854775807", false, NULL,
-      OK_SS, NULL },
+    { "x= alone, huge", SIG_BASE "; x=9223372036854775807", false, NULL, OK_SS,
+      NULL },
     { "x= over INT64_MAX", SIG_BASE "; x=9223372036854775808", false,
       "x= is not a number", OK_SS, NULL },
-    { "t= not a number", SIG_BASE "; t=12a", false, "t= is not a number",
-      OK_SS, NULL },
+    { "t= not a number", SIG_BASE "; t=12a", false, "t= is not a number", OK_SS,
+      NULL },
     { "x= negative", SIG_BASE "; x=-5", false, "x= is not a number", OK_SS,
       NULL },
-    { "l= not a number", SIG_BASE "; l=ten", false, "l= is not a number",
-      OK_SS, NULL },
+    { "l= not a number", SIG_BASE "; l=ten", false, "l= is not a number", OK_SS,
+      NULL },
     { "l= empty", SIG_BASE "; l=", false, "l= is not a number", OK_SS, NULL },
     { "l= too big", SIG_BASE "; l=18446744073709551616", false,
       "l= is not a number", OK_SS, NULL },
@@ -463,16 +467,18 @@ static const sig_case_t sig_cases[] = {
       "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=" BH32 "; b=AAA",
       false, "b= is not a signature", OK_SS, NULL },
     { "b= empty",
-      "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=" BH32 "; b=",
-      false, "b= is not a signature", OK_SS, NULL },
-    { "b= folded", "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=" BH32
-                   "; b=AA\r\n\tAA\r\n AA AA",
+      "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=" BH32 "; b=", false,
+      "b= is not a signature", OK_SS, NULL },
+    { "b= folded",
+      "v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=" BH32
+      "; b=AA\r\n\tAA\r\n AA AA",
       false, NULL, OK_SS, NULL },
-    { "duplicate tag", SIG_BASE "; d=example.org", false, "given twice",
-      OK_SS, NULL },
+    { "duplicate tag", SIG_BASE "; d=example.org", false, "given twice", OK_SS,
+      NULL },
     { "tag-list syntax", SIG_BASE "; 9x=1", false, "tag name", OK_SS, NULL },
-    { "draft: no v= refused", "a=rsa-sha256; d=example.com; s=sel; h=from" SIG_TAIL,
-      false, "missing required tag v=", OK_SS, NULL },
+    { "draft: no v= refused",
+      "a=rsa-sha256; d=example.com; s=sel; h=from" SIG_TAIL, false,
+      "missing required tag v=", OK_SS, NULL },
     { "draft: no v= with drafts",
       "a=rsa-sha256; d=example.com; s=sel; h=from" SIG_TAIL, true, NULL, OK_SS,
       NULL },
@@ -480,8 +486,8 @@ static const sig_case_t sig_cases[] = {
       "v=0.5; a=rsa-sha256; d=example.com; s=sel; h=from" SIG_TAIL, false,
       "incompatible version v= '0.5'", OK_SS, NULL },
     { "draft: v=0.5 with drafts",
-      "v=0.5; a=rsa-sha256; d=example.com; s=sel; h=from; q=dns" SIG_TAIL,
-      true, NULL, OK_SS, NULL },
+      "v=0.5; a=rsa-sha256; d=example.com; s=sel; h=from; q=dns" SIG_TAIL, true,
+      NULL, OK_SS, NULL },
     { "drafts still refuse v=2",
       "v=2; a=rsa-sha256; d=example.com; s=sel; h=from" SIG_TAIL, true,
       "incompatible version", OK_SS, NULL },
@@ -506,8 +512,8 @@ test_dkim__sig_table(void)
             if (rc != 0) {
                 continue;
             }
-            CHECKF(s.hcanon == c->hc && s.bcanon == c->bc,
-                   "%s: canon %d/%d", c->name, s.hcanon, s.bcanon);
+            CHECKF(s.hcanon == c->hc && s.bcanon == c->bc, "%s: canon %d/%d",
+                   c->name, s.hcanon, s.bcanon);
             CHECKF(strcmp(s.identity,
                           c->identity ? c->identity : "@example.com") == 0 &&
                        s.identity_len == strlen(s.identity),
@@ -515,8 +521,7 @@ test_dkim__sig_table(void)
             CHECKF(s.domain.len > 0 && s.selector.len > 0 && s.siglen > 0,
                    "%s: views", c->name);
         } else {
-            CHECKF(rc == VOUCH_ESYNTAX, "%s: rc %d, want ESYNTAX", c->name,
-                   rc);
+            CHECKF(rc == VOUCH_ESYNTAX, "%s: rc %d, want ESYNTAX", c->name, rc);
             CHECKF(strstr(err.msg, c->reason) != NULL,
                    "%s: reason '%s' lacks '%s'", c->name, err.msg, c->reason);
         }
@@ -678,8 +683,8 @@ fixture(void)
         return false;
     }
     vouch_ctx_set_clock(fx.ctx, test_clock, NULL);
-    if (gen(&fx.rsa1024, &fx.pem1024, &fx.p1024, VOUCH_DKIM_RSA_SHA256,
-            1024) != 0 ||
+    if (gen(&fx.rsa1024, &fx.pem1024, &fx.p1024, VOUCH_DKIM_RSA_SHA256, 1024) !=
+            0 ||
         gen(&fx.rsa2048, &fx.pem2048, &fx.p2048, VOUCH_DKIM_RSA_SHA256, 0) !=
             0 ||
         gen(&fx.ed, &fx.pemed, &fx.ped, VOUCH_DKIM_ED25519_SHA256, 0) != 0) {
@@ -768,9 +773,9 @@ static const keyrec_case_t keyrec_cases[] = {
       false, VOUCH__KEY_RSA, false, false, false, false, 0 },
     { "k=foo", "v=DKIM1; k=foo; p=%s", 0, VOUCH_ESYNTAX, "unknown key type",
       false, VOUCH__KEY_RSA, false, false, false, false, 0 },
-    { "k=ed25519 with an RSA key", "v=DKIM1; k=ed25519; p=%s", 0,
-      VOUCH_ESYNTAX, "Ed25519 key of", false, VOUCH__KEY_ED25519, false,
-      false, false, false, 0 },
+    { "k=ed25519 with an RSA key", "v=DKIM1; k=ed25519; p=%s", 0, VOUCH_ESYNTAX,
+      "Ed25519 key of", false, VOUCH__KEY_ED25519, false, false, false, false,
+      0 },
     { "k=rsa with an Ed25519 key", "v=DKIM1; k=rsa; p=%s", 1, VOUCH_ESYNTAX,
       "RSA", false, VOUCH__KEY_RSA, false, false, false, false, 0 },
     { "h=sha1", "v=DKIM1; h=sha1; p=%s", 0, 0, NULL, false, VOUCH__KEY_RSA,
@@ -792,13 +797,13 @@ static const keyrec_case_t keyrec_cases[] = {
     { "p= absent", "v=DKIM1; k=rsa", 0, VOUCH_ESYNTAX, "no p=", false,
       VOUCH__KEY_RSA, false, false, false, false, 0 },
     { "p= not a key", "v=DKIM1; p=AAAA", 0, VOUCH_ESYNTAX,
-      "not a valid RSA public key", false, VOUCH__KEY_RSA, false, false,
-      false, false, 0 },
-    { "p= not base64", "v=DKIM1; p=AA!A", 0, VOUCH_ESYNTAX, "bad base64",
-      false, VOUCH__KEY_RSA, false, false, false, false, 0 },
-    { "tag-list syntax error", "v=DKIM1; p=%s; 1=2", 0, VOUCH_ESYNTAX,
-      "key record: tag-list", false, VOUCH__KEY_RSA, false, false, false,
+      "not a valid RSA public key", false, VOUCH__KEY_RSA, false, false, false,
       false, 0 },
+    { "p= not base64", "v=DKIM1; p=AA!A", 0, VOUCH_ESYNTAX, "bad base64", false,
+      VOUCH__KEY_RSA, false, false, false, false, 0 },
+    { "tag-list syntax error", "v=DKIM1; p=%s; 1=2", 0, VOUCH_ESYNTAX,
+      "key record: tag-list", false, VOUCH__KEY_RSA, false, false, false, false,
+      0 },
     { "p= folded", "v=DKIM1;\r\n p=%s", 0, 0, NULL, false, VOUCH__KEY_RSA, true,
       true, false, false, 2048 },
 };
@@ -852,13 +857,12 @@ test_dkim__keyrec_table(void)
         k = vouch__dkim_keyrec_get(test_ctx(), a, &owned);
         REQUIRE(k != NULL);
         CHECKF(owned == NULL, "%s: not kept on the answer", c->name);
-        CHECKF(k->status == c->status, "%s: status %d (%s)", c->name,
-               k->status, k->error);
-        CHECKF(k->revoked == c->revoked, "%s: revoked %d", c->name,
-               k->revoked);
+        CHECKF(k->status == c->status, "%s: status %d (%s)", c->name, k->status,
+               k->error);
+        CHECKF(k->revoked == c->revoked, "%s: revoked %d", c->name, k->revoked);
         if (c->status == 0) {
-            CHECKF(k->key != NULL && k->bits == c->bits, "%s: %u bits",
-                   c->name, k->bits);
+            CHECKF(k->key != NULL && k->bits == c->bits, "%s: %u bits", c->name,
+                   k->bits);
             CHECKF(k->kind == c->kind && k->sha1_ok == c->sha1_ok &&
                        k->sha256_ok == c->sha256_ok &&
                        k->testing == c->testing && k->strict == c->strict,
@@ -979,20 +983,19 @@ test_dkim__keyrec_pkcs1(void)
 /* ---- signing and verifying
  * ------------------------------------------------------ */
 
-static const char msg1[] =
-    "From: Alice <alice@example.com>\r\n"
-    "To: Bob <bob@example.net>\r\n"
-    "Subject: a test\r\n"
-    " folded\r\n"
-    "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
-    "Message-ID: <1@example.com>\r\n"
-    "\r\n"
-    "Hello  Bob,\t \r\n"
-    "\r\n"
-    "  indented line\r\n"
-    "last line  \r\n"
-    "\r\n"
-    "\r\n";
+static const char msg1[] = "From: Alice <alice@example.com>\r\n"
+                           "To: Bob <bob@example.net>\r\n"
+                           "Subject: a test\r\n"
+                           " folded\r\n"
+                           "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+                           "Message-ID: <1@example.com>\r\n"
+                           "\r\n"
+                           "Hello  Bob,\t \r\n"
+                           "\r\n"
+                           "  indented line\r\n"
+                           "last line  \r\n"
+                           "\r\n"
+                           "\r\n";
 
 typedef struct verdicts {
     int rc;
@@ -1168,8 +1171,9 @@ test_dkim__pass_all(void)
                 CHECK(vd->sig[0].algorithm == (k == 2
                                                    ? VOUCH_DKIM_ED25519_SHA256
                                                    : VOUCH_DKIM_RSA_SHA256));
-                CHECK(vd->sig[0].key_bits ==
-                      (k == 0 ? 1024u : k == 1 ? 2048u : 256u));
+                CHECK(vd->sig[0].key_bits == (k == 0   ? 1024u
+                                              : k == 1 ? 2048u
+                                                       : 256u));
                 CHECK(vd->sig[0].timestamp == g_now &&
                       vd->sig[0].expiration == -1);
                 CHECK(!vd->sig[0].has_length && !vd->sig[0].key_testing);
@@ -1225,7 +1229,8 @@ edit(vouch_buf_t *m, const char *from, const char *to)
     }
     vouch_buf_init(&n, m->ctx, 1 << 20);
     ok = vouch_buf_add(&n, m->ptr, (size_t)(p - m->ptr)) == 0 &&
-         vouch_buf_puts(&n, to) == 0 && vouch_buf_puts(&n, p + strlen(from)) == 0;
+         vouch_buf_puts(&n, to) == 0 &&
+         vouch_buf_puts(&n, p + strlen(from)) == 0;
     vouch_buf_dispose(m);
     *m = n;
     return ok;
@@ -1252,8 +1257,8 @@ static const fail_case_t fail_cases[] = {
       "Subject: a tesT", VOUCH_DKIM_FAIL, "signature did not verify" },
     { "signed header changed, ed25519", 1, "ed", NULL, "To: Bob", "To: Rob",
       VOUCH_DKIM_FAIL, "signature did not verify" },
-    { "unsigned header added", 0, "rsa2048", NULL, "Date:",
-      "X-Extra: 1\r\nDate:", VOUCH_DKIM_PASS, "verified" },
+    { "unsigned header added", 0, "rsa2048", NULL,
+      "Date:", "X-Extra: 1\r\nDate:", VOUCH_DKIM_PASS, "verified" },
     { "b= changed", 0, "rsa2048", NULL, "; b=", "; b=AAAA", VOUCH_DKIM_FAIL,
       "signature did not verify" },
     { "key NXDOMAIN", 0, "nosuch", NULL, NULL, NULL, VOUCH_DKIM_PERMERROR,
@@ -1266,8 +1271,8 @@ static const fail_case_t fail_cases[] = {
       NULL, VOUCH_DKIM_PERMERROR, "key type does not match" },
     { "key type mismatch (rsa sig, ed25519 key)", 0, "ed", NULL, NULL, NULL,
       VOUCH_DKIM_PERMERROR, "key type does not match" },
-    { "key h=sha1 only", 0, "sha1only", NULL, NULL, NULL,
-      VOUCH_DKIM_PERMERROR, "h= does not allow sha256" },
+    { "key h=sha1 only", 0, "sha1only", NULL, NULL, NULL, VOUCH_DKIM_PERMERROR,
+      "h= does not allow sha256" },
     { "key h=sha1:sha256", 0, "sha256", NULL, NULL, NULL, VOUCH_DKIM_PASS,
       "verified" },
     { "key s=email:web", 0, "svc", NULL, NULL, NULL, VOUCH_DKIM_PASS,
@@ -1286,12 +1291,12 @@ static const fail_case_t fail_cases[] = {
       "verified" },
     { "t=s, i= at d=", 0, "strict", "user@example.com", NULL, NULL,
       VOUCH_DKIM_PASS, "verified" },
-    { "t=s, i= at a subdomain", 0, "strict", "user@sub.example.com", NULL,
-      NULL, VOUCH_DKIM_PERMERROR, "t=s" },
-    { "no t=s, i= at a subdomain", 0, "rsa2048", "user@sub.example.com",
-      NULL, NULL, VOUCH_DKIM_PASS, "verified" },
-    { "DKIM-Signature broken", 0, "rsa2048", NULL, "bh=", "xbh=",
-      VOUCH_DKIM_PERMERROR, "missing required tag bh=" },
+    { "t=s, i= at a subdomain", 0, "strict", "user@sub.example.com", NULL, NULL,
+      VOUCH_DKIM_PERMERROR, "t=s" },
+    { "no t=s, i= at a subdomain", 0, "rsa2048", "user@sub.example.com", NULL,
+      NULL, VOUCH_DKIM_PASS, "verified" },
+    { "DKIM-Signature broken", 0, "rsa2048", NULL,
+      "bh=", "xbh=", VOUCH_DKIM_PERMERROR, "missing required tag bh=" },
 };
 
 static void
@@ -1304,9 +1309,10 @@ test_dkim__failures(void)
     REQUIRE((r = make_resolver(fx.ctx)) != NULL);
     for (i = 0; i < sizeof(fail_cases) / sizeof(fail_cases[0]); i++) {
         const fail_case_t *c = &fail_cases[i];
-        vouch_dkim_sign_options_t o =
-            sopts(c->key == 0 ? fx.rsa2048 : c->key == 1 ? fx.ed : fx.rsa1024,
-                  c->selector);
+        vouch_dkim_sign_options_t o = sopts(c->key == 0   ? fx.rsa2048
+                                            : c->key == 1 ? fx.ed
+                                                          : fx.rsa1024,
+                                            c->selector);
         vouch_buf_t m;
         verdicts_t *vd;
 
@@ -1325,8 +1331,8 @@ test_dkim__failures(void)
         CHECKF(strstr(vd->sig[0].reason, c->reason) != NULL,
                "%s: reason '%s' lacks '%s'", c->name, vd->sig[0].reason,
                c->reason);
-        CHECKF(strcmp(vd->sig[0].domain, "example.com") == 0,
-               "%s: domain '%s'", c->name, vd->sig[0].domain);
+        CHECKF(strcmp(vd->sig[0].domain, "example.com") == 0, "%s: domain '%s'",
+               c->name, vd->sig[0].domain);
         vouch_buf_dispose(&m);
     }
     vouch_resolver_free(r);
@@ -1391,10 +1397,10 @@ make_sha1(vouch_buf_t *out, const vouch_dkim_key_t *key, const char *sel)
     }
     vouch__b64_encode(bh64, bh, bhlen);
     (void)snprintf(field, sizeof(field),
-                 "DKIM-Signature: v=1; a=rsa-sha1; c=relaxed/relaxed;\r\n"
-                 "\td=example.com; s=%s; h=from:subject;\r\n"
-                 "\tbh=%s; b=",
-                 sel, bh64);
+                   "DKIM-Signature: v=1; a=rsa-sha1; c=relaxed/relaxed;\r\n"
+                   "\td=example.com; s=%s; h=from:subject;\r\n"
+                   "\tbh=%s; b=",
+                   sel, bh64);
     /* the field with a placeholder b= in a header with the signed fields */
     {
         char tmp[600];
@@ -1721,8 +1727,8 @@ test_dkim__signer_errors(void)
     /* keygen arguments */
     CHECK(vouch_dkim_keygen(&out, &out, fx.ctx, VOUCH_DKIM_RSA_SHA256, 512,
                             &err) == VOUCH_EINVAL);
-    CHECK(vouch_dkim_keygen(&out, &out, fx.ctx, VOUCH_DKIM_RSA_SHA1, 0,
-                            &err) == VOUCH_EINVAL);
+    CHECK(vouch_dkim_keygen(&out, &out, fx.ctx, VOUCH_DKIM_RSA_SHA1, 0, &err) ==
+          VOUCH_EINVAL);
     CHECK(out.len == 0);
     vouch_buf_dispose(&out);
 }
@@ -1765,7 +1771,8 @@ test_dkim__oversign(void)
                  "message-id:message-id:mime-version:content-type:"
                  "content-transfer-encoding");
     /* a From added above the signed one breaks it */
-    REQUIRE(edit(&m, "From: Alice", "From: Mallory <m@evil.example>\r\nFrom: Alice"));
+    REQUIRE(edit(&m, "From: Alice",
+                 "From: Mallory <m@evil.example>\r\nFrom: Alice"));
     vd = verify(r, NULL, m.ptr, m.len);
     CHECKF(vd->sig[0].result == VOUCH_DKIM_FAIL &&
                strcmp(vd->sig[0].reason, "signature did not verify") == 0,
@@ -1778,7 +1785,8 @@ test_dkim__oversign(void)
     REQUIRE(sign1(&m, &o, msg1) == 0);
     h_of(h, sizeof(h), m.ptr);
     CHECK_STR(h, "from:subject:date:to:message-id");
-    REQUIRE(edit(&m, "From: Alice", "From: Mallory <m@evil.example>\r\nFrom: Alice"));
+    REQUIRE(edit(&m, "From: Alice",
+                 "From: Mallory <m@evil.example>\r\nFrom: Alice"));
     vd = verify(r, NULL, m.ptr, m.len);
     CHECK(vd->sig[0].result == VOUCH_DKIM_PASS);
 
@@ -1818,8 +1826,8 @@ verify_fields(verdicts_t *out, vouch_resolver_t *r, const char *m, size_t len,
                 p += 2;
                 continue;
             }
-            rc = vouch_dkim_verifier_header(v, start, (size_t)(p - start),
-                                            &err);
+            rc =
+                vouch_dkim_verifier_header(v, start, (size_t)(p - start), &err);
             p += 2;
             start = p;
             continue;
@@ -1831,7 +1839,8 @@ verify_fields(verdicts_t *out, vouch_resolver_t *r, const char *m, size_t len,
     }
     for (; rc == 0 && p < end; p += body_chunk) {
         rc = vouch_dkim_verifier_body(
-            v, p, (size_t)(end - p) < body_chunk ? (size_t)(end - p) : body_chunk,
+            v, p,
+            (size_t)(end - p) < body_chunk ? (size_t)(end - p) : body_chunk,
             &err);
     }
     if (rc == 0) {
@@ -1891,8 +1900,7 @@ test_dkim__header_api(void)
         vouch_dkim_verifier_free(v);
         REQUIRE(vouch_dkim_verifier_new(&v, fx.ctx, r, NULL, &err) == 0);
         REQUIRE(vouch_dkim_verifier_feed(v, "From: a\r\n", 9, &err) == 0);
-        CHECK(vouch_dkim_verifier_header(v, "To: b", 5, &err) ==
-              VOUCH_EINVAL);
+        CHECK(vouch_dkim_verifier_header(v, "To: b", 5, &err) == VOUCH_EINVAL);
         /* sticky */
         CHECK(vouch_dkim_verifier_finish(v, &err) == VOUCH_EINVAL);
         CHECK(vouch_dkim_verifier_count(v) == 0);
@@ -1970,8 +1978,8 @@ test_dkim__chunking(void)
         for (i = 1; i < m.len; i++) {
             verify_ex(other, fx.ctx, r, NULL, m.ptr, m.len, 0, i);
             splits++;
-            CHECKF(verdicts_eq(whole, other), "k=%zu: split at %zu differs",
-                   k, i);
+            CHECKF(verdicts_eq(whole, other), "k=%zu: split at %zu differs", k,
+                   i);
             if (!verdicts_eq(whole, other)) {
                 break;
             }
@@ -2093,8 +2101,7 @@ test_dkim__oom_key_load(void)
 
             test_oom_count = 0;
             test_oom_fail_at = n;
-            rc = vouch_dkim_key_load(&key, ctx, pems[k], strlen(pems[k]),
-                                     NULL);
+            rc = vouch_dkim_key_load(&key, ctx, pems[k], strlen(pems[k]), NULL);
             test_oom_fail_at = 0;
             CHECKF(rc == 0 || rc == VOUCH_ENOMEM, "k=%zu n=%lu: rc %d", k, n,
                    rc);
@@ -2136,34 +2143,20 @@ test_dkim__key_load(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(dkim__tags_table),
-    TEST(dkim__tags_limit),
-    TEST(dkim__b64_table),
-    TEST(dkim__b64_round_trip),
-    TEST(dkim__qp_table),
-    TEST(dkim__sig_table),
-    TEST(dkim__sig_fields),
-    TEST(dkim__sig_h_many),
-    TEST(dkim__keyrec_table),
-    TEST(dkim__keyrec_special),
-    TEST(dkim__keyrec_pkcs1),
-    TEST(dkim__pass_all),
-    TEST(dkim__pass_two),
-    TEST(dkim__failures),
-    TEST(dkim__refused_display),
-    TEST(dkim__policy),
-    TEST(dkim__expiry),
-    TEST(dkim__length),
-    TEST(dkim__many_signatures),
-    TEST(dkim__unsigned),
-    TEST(dkim__signer_errors),
-    TEST(dkim__oversign),
-    TEST(dkim__header_api),
-    TEST(dkim__chunking),
-    TEST(dkim__oom_verify),
-    TEST(dkim__oom_sign),
-    TEST(dkim__oom_key_load),
-    TEST(dkim__key_load),
+    TEST(dkim__tags_table),      TEST(dkim__tags_limit),
+    TEST(dkim__b64_table),       TEST(dkim__b64_round_trip),
+    TEST(dkim__qp_table),        TEST(dkim__sig_table),
+    TEST(dkim__sig_fields),      TEST(dkim__sig_h_many),
+    TEST(dkim__keyrec_table),    TEST(dkim__keyrec_special),
+    TEST(dkim__keyrec_pkcs1),    TEST(dkim__pass_all),
+    TEST(dkim__pass_two),        TEST(dkim__failures),
+    TEST(dkim__refused_display), TEST(dkim__policy),
+    TEST(dkim__expiry),          TEST(dkim__length),
+    TEST(dkim__many_signatures), TEST(dkim__unsigned),
+    TEST(dkim__signer_errors),   TEST(dkim__oversign),
+    TEST(dkim__header_api),      TEST(dkim__chunking),
+    TEST(dkim__oom_verify),      TEST(dkim__oom_sign),
+    TEST(dkim__oom_key_load),    TEST(dkim__key_load),
 };
 
 TEST_MAIN(cases)
