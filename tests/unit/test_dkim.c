@@ -421,6 +421,12 @@ static const sig_case_t sig_cases[] = {
       OK_SS, "@example.com" },
     { "i= qp-encoded", SIG_BASE "; i=a=20b=3Bc@example.com", false, NULL, OK_SS,
       "a b;c@example.com" },
+    { "i= quoted local-part holding @", SIG_BASE "; i=\"a@b\"@sub.example.com",
+      false, NULL, OK_SS, "\"a@b\"@sub.example.com" },
+    { "i= qp @ in the local-part", SIG_BASE "; i=a=40b@example.com", false,
+      NULL, OK_SS, "a@b@example.com" },
+    { "i= @ in the domain part", SIG_BASE "; i=a@example.com@evil.example",
+      false, "i= domain is not d=", OK_SS, NULL },
     { "i= without @", SIG_BASE "; i=example.com", false, "i= has no '@'", OK_SS,
       NULL },
     { "i= bad qp", SIG_BASE "; i=a=ZZ@example.com", false,
@@ -1293,6 +1299,11 @@ static const fail_case_t fail_cases[] = {
       VOUCH_DKIM_PASS, "verified" },
     { "t=s, i= at a subdomain", 0, "strict", "user@sub.example.com", NULL, NULL,
       VOUCH_DKIM_PERMERROR, "t=s" },
+    { "t=s, i= with a quoted local-part holding @", 0, "strict",
+      "\"a@b\"@example.com", NULL, NULL, VOUCH_DKIM_PASS, "verified" },
+    { "t=s, i= quoted, at a subdomain", 0, "strict",
+      "\"a@example.com\"@sub.example.com", NULL, NULL, VOUCH_DKIM_PERMERROR,
+      "t=s" },
     { "no t=s, i= at a subdomain", 0, "rsa2048", "user@sub.example.com", NULL,
       NULL, VOUCH_DKIM_PASS, "verified" },
     { "DKIM-Signature broken", 0, "rsa2048", NULL,
@@ -1733,6 +1744,101 @@ test_dkim__signer_errors(void)
     vouch_buf_dispose(&out);
 }
 
+/* Misuse of a signer is refused up front (EINVAL), never a broken field:
+ * a second finish, feeding after finish, options no verifier would accept,
+ * a header list build_h would have to cut. */
+static void
+test_dkim__signer_misuse(void)
+{
+    static const char m[] = "From: a@example.com\r\n\r\nbody\r\n";
+
+    static const struct {
+        const char *d, *s, *i;
+    } bad[] = {
+        { "exa mple.com", "ed", NULL },
+        { "example.com.", "ed", NULL },
+        { "example.com", "a;b", NULL },
+        { "example.com", "a b", NULL },
+        { "example.com", "ed", "user@example.org" },
+        { "example.com", "ed", "a;b@example.com" },
+        { "example.com", "ed", "no-at-sign" },
+    };
+
+    vouch_dkim_signer_t *s = NULL;
+    vouch_dkim_sign_options_t o;
+    vouch_buf_t out, names;
+    vouch_error_t err;
+    size_t len, i;
+
+    REQUIRE(fixture());
+    vouch_buf_init(&out, fx.ctx, 1 << 20);
+    vouch_buf_init(&names, fx.ctx, 1 << 20);
+    o = sopts(fx.ed, "ed");
+    REQUIRE(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
+    REQUIRE(vouch_dkim_signer_feed(s, m, sizeof(m) - 1, &err) == 0);
+    REQUIRE(vouch_dkim_signer_finish(s, &out, &err) == 0);
+    len = out.len;
+    CHECK(count_of(out.ptr, "DKIM-Signature:") == 1);
+    CHECK(vouch_dkim_signer_finish(s, &out, &err) == VOUCH_EINVAL);
+    CHECK(vouch_dkim_signer_feed(s, "x\r\n", 3, &err) == VOUCH_EINVAL);
+    CHECK(vouch_dkim_signer_finish(s, &out, &err) == VOUCH_EINVAL);
+    CHECK(out.len == len);
+    vouch_dkim_signer_free(s);
+    /* the same field by field: no body after finish */
+    REQUIRE(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
+    REQUIRE(vouch_dkim_signer_header(s, "From: a@example.com", 19, &err) == 0);
+    REQUIRE(vouch_dkim_signer_end_header(s, &err) == 0);
+    REQUIRE(vouch_dkim_signer_body(s, "body\r\n", 6, &err) == 0);
+    REQUIRE(vouch_dkim_signer_finish(s, &out, &err) == 0);
+    len = out.len;
+    CHECK(vouch_dkim_signer_body(s, "more\r\n", 6, &err) == VOUCH_EINVAL);
+    CHECK(vouch_dkim_signer_finish(s, &out, &err) == VOUCH_EINVAL);
+    CHECK(out.len == len);
+    vouch_dkim_signer_free(s);
+
+    /* names a verifier refuses: EINVAL from new, not EINTERNAL later */
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o = sopts(fx.ed, bad[i].s);
+        o.domain = bad[i].d;
+        o.identity = bad[i].i;
+        s = NULL;
+        CHECKF(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL &&
+                   s == NULL,
+               "bad names %zu", i);
+        vouch_dkim_signer_free(s);
+    }
+    o = sopts(fx.ed, "ed");
+    o.identity = "user@sub.example.com";
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
+    vouch_dkim_signer_free(s);
+
+    /* a header list too long for the signer is refused, not cut */
+    o = sopts(fx.ed, "ed");
+    REQUIRE(vouch_buf_puts(&names, "from") == 0);
+    for (i = 1; i < 63; i++) {
+        REQUIRE(vouch_buf_printf(&names, ":x%zu", i) == 0);
+    }
+    o.headers = names.ptr; /* 63 names */
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
+    vouch_dkim_signer_free(s);
+    REQUIRE(vouch_buf_puts(&names, ":x63") == 0);
+    o.headers = names.ptr; /* 64 names */
+    s = NULL;
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL);
+    vouch_dkim_signer_free(s);
+    vouch_buf_clear(&names);
+    REQUIRE(vouch_buf_puts(&names, "from:") == 0);
+    for (i = 0; i < 1100; i++) {
+        REQUIRE(vouch_buf_addc(&names, 'x') == 0);
+    }
+    o.headers = names.ptr; /* one name of 1100 bytes */
+    s = NULL;
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL);
+    vouch_dkim_signer_free(s);
+    vouch_buf_dispose(&names);
+    vouch_buf_dispose(&out);
+}
+
 /* The h= of the first DKIM-Signature field in m (unfolded). */
 static void
 h_of(char *out, size_t cap, const char *m)
@@ -2153,10 +2259,11 @@ static const test_case_t cases[] = {
     TEST(dkim__refused_display), TEST(dkim__policy),
     TEST(dkim__expiry),          TEST(dkim__length),
     TEST(dkim__many_signatures), TEST(dkim__unsigned),
-    TEST(dkim__signer_errors),   TEST(dkim__oversign),
-    TEST(dkim__header_api),      TEST(dkim__chunking),
-    TEST(dkim__oom_verify),      TEST(dkim__oom_sign),
-    TEST(dkim__oom_key_load),    TEST(dkim__key_load),
+    TEST(dkim__signer_errors),   TEST(dkim__signer_misuse),
+    TEST(dkim__oversign),        TEST(dkim__header_api),
+    TEST(dkim__chunking),        TEST(dkim__oom_verify),
+    TEST(dkim__oom_sign),        TEST(dkim__oom_key_load),
+    TEST(dkim__key_load),
 };
 
 TEST_MAIN(cases)

@@ -150,7 +150,14 @@ parse_identity(dkim_sigfields_t *s, const vouch__tag_t *t, vouch_error_t *err)
     }
     s->identity[n] = '\0';
     s->identity_len = n;
-    at = memchr(s->identity, '@', n);
+    /* the last '@': a quoted local-part may hold one (RFC 5321 §4.1.2) */
+    for (at = NULL; n > 0; n--) {
+        if (s->identity[n - 1] == '@') {
+            at = &s->identity[n - 1];
+            break;
+        }
+    }
+    n = s->identity_len;
     if (at == NULL) {
         return refuse(err, "i= has no '@'%s", "");
     }

@@ -69,6 +69,7 @@ struct vouch_dkim_signer {
     vouch_mail_header_t *fields;
     const vouch_mail_header_t *hdr;
     bool header_done;
+    bool finished; /* the fields were made: the hashes are spent */
     int error;
 };
 
@@ -108,21 +109,41 @@ on_body(void *payload, const char *data, size_t len)
 }
 
 /* A header list given by the caller: names of printable characters
- * without ':' or whitespace, separated by ':'. */
+ * without ':' or whitespace, separated by ':'; short enough for build_h
+ * (1023 bytes, 63 names), which must not cut it silently. */
 static bool
 headers_ok(const char *list)
 {
     const char *p;
+    size_t names = 1;
 
     if (list == NULL) {
         return true;
     }
     for (p = list; *p != '\0'; p++) {
-        if (!vouch__is_vchar(*p)) {
+        if (!vouch__is_vchar(*p) || p - list >= 1023) {
             return false;
         }
+        names += *p == ':';
     }
-    return *list != '\0';
+    return *list != '\0' && names <= 63;
+}
+
+/* d=, s= and i= as a verifier will read them (sig.c): a field built from
+ * them must parse, or finish would fail for the caller's options. */
+static bool
+names_ok(const vouch_dkim_sign_options_t *o)
+{
+    char v[1024];
+    dkim_sigfields_t f;
+    int n = snprintf(v, sizeof(v),
+                     "v=1; a=rsa-sha256; d=%s; s=%s%s%s; h=from; "
+                     "bh=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=; b=AA==",
+                     o->domain, o->selector, o->identity ? "; i=" : "",
+                     o->identity ? o->identity : "");
+
+    return n > 0 && (size_t)n < sizeof(v) &&
+           vouch__dkim_sig_parse(&f, v, (size_t)n, false, NULL) == 0;
 }
 
 int
@@ -149,7 +170,7 @@ vouch_dkim_signer_new(vouch_dkim_signer_t **out, const vouch_ctx_t *ctx,
         if (sigs[i].version != 1 || sigs[i].key == NULL ||
             sigs[i].selector == NULL || *sigs[i].selector == '\0' ||
             vouch__dns_name_normalize(tmp, &len, d.ptr, d.len) != 0 ||
-            !headers_ok(sigs[i].headers)) {
+            !headers_ok(sigs[i].headers) || !names_ok(&sigs[i])) {
             return vouch__error(err, VOUCH_EINVAL, "dkim", 0,
                                 "signature %zu: a domain, a selector and a "
                                 "key are needed, and a valid header list",
@@ -194,7 +215,7 @@ vouch_dkim_signer_feed(vouch_dkim_signer_t *s, const void *data, size_t len,
     if (s->error != 0) {
         return vouch__error_code(err, s->error, "dkim");
     }
-    if (s->fields != NULL) {
+    if (s->fields != NULL || s->finished) {
         return fail(s, VOUCH_EINVAL, err);
     }
     if (s->reader == NULL &&
@@ -250,7 +271,7 @@ vouch_dkim_signer_body(vouch_dkim_signer_t *s, const void *data, size_t len,
     if (s->error != 0) {
         return vouch__error_code(err, s->error, "dkim");
     }
-    if (s->reader != NULL || !s->header_done) {
+    if (s->reader != NULL || !s->header_done || s->finished) {
         return fail(s, VOUCH_EINVAL, err);
     }
     return on_body(s, data, len);
@@ -499,6 +520,9 @@ vouch_dkim_signer_finish(vouch_dkim_signer_t *s, vouch_buf_t *out,
     if (s->error != 0) {
         return vouch__error_code(err, s->error, "dkim");
     }
+    if (s->finished) {
+        return fail(s, VOUCH_EINVAL, err); /* the hashes are final */
+    }
     if (s->reader != NULL) {
         if ((rc = vouch_mail_reader_finish(s->reader, err)) != 0) {
             return fail(s, rc, err);
@@ -513,6 +537,7 @@ vouch_dkim_signer_finish(vouch_dkim_signer_t *s, vouch_buf_t *out,
                                  "the message has no From field to sign"),
                     err);
     }
+    s->finished = true;
     for (i = 0; i < s->n; i++) {
         if ((rc = sign_one(s, &s->sigs[i], out, err)) != 0) {
             return fail(s, rc, err);

@@ -210,10 +210,15 @@ fetch_key(vouch_dkim_verifier_t *v, sigstate_t *s)
         verdict(s, VOUCH_DKIM_PERMERROR, "key h= does not allow %s",
                 s->f.hash == VOUCH__SHA1 ? "sha1" : "sha256");
     } else if (k->strict) {
-        const char *at = strchr(s->f.identity, '@');
+        /* the domain of i= is after its last '@' (sig.c) */
+        const char *id = s->f.identity, *end = id + s->f.identity_len;
+        const char *at = end;
 
-        if (at == NULL || !vouch__str_ieq(at + 1, strlen(at + 1),
-                                          s->f.domain.ptr, s->f.domain.len)) {
+        while (at > id && at[-1] != '@') {
+            at--;
+        }
+        if (at == id || !vouch__str_ieq(at, (size_t)(end - at),
+                                        s->f.domain.ptr, s->f.domain.len)) {
             verdict(s, VOUCH_DKIM_PERMERROR,
                     "key t=s and i= is a subdomain of d=");
         }
