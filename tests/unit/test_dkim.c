@@ -1360,6 +1360,9 @@ test_dkim__refused_display(void)
         "From: a@example.com\r\n"
         "\r\n"
         "body\r\n";
+    static const char m2[] = "DKIM-Signature: v=1; a=rsa-sha256\r\n"
+                             "From: a@example.com\r\n"
+                             "\r\n";
     vouch_resolver_t *r;
     verdicts_t *vd;
 
@@ -1374,6 +1377,14 @@ test_dkim__refused_display(void)
     CHECK(vd->sig[0].algorithm == VOUCH_DKIM_RSA_SHA256);
     CHECK(!vd->sig[0].has_length);
     CHECK(vd->sig[0].timestamp == -1 && vd->sig[0].expiration == -1);
+    /* no d=, no s=: shown empty (found by fuzz_dkim_verify under UBSan:
+     * memcpy from the NULL view) */
+    vd = verify(r, NULL, m2, sizeof(m2) - 1);
+    REQUIRE(vd->rc == 0 && vd->n == 1);
+    CHECK(vd->sig[0].result == VOUCH_DKIM_PERMERROR);
+    CHECK_STR(vd->sig[0].domain, "");
+    CHECK_STR(vd->sig[0].selector, "");
+    CHECK_STR(vd->sig[0].header_b, "");
     vouch_resolver_free(r);
 }
 

@@ -98,7 +98,9 @@ show(char *out, size_t cap, vouch_str_t v)
 {
     size_t n = v.len < cap - 1 ? v.len : cap - 1;
 
-    memcpy(out, v.ptr, n);
+    if (n > 0) { /* an absent tag is a NULL view */
+        memcpy(out, v.ptr, n);
+    }
     out[n] = '\0';
 }
 
