@@ -219,8 +219,8 @@ fetch_key(vouch_dkim_verifier_t *v, sigstate_t *s)
         while (at > id && at[-1] != '@') {
             at--;
         }
-        if (at == id || !vouch__str_ieq(at, (size_t)(end - at),
-                                        s->f.domain.ptr, s->f.domain.len)) {
+        if (at == id || !vouch__str_ieq(at, (size_t)(end - at), s->f.domain.ptr,
+                                        s->f.domain.len)) {
             verdict(s, VOUCH_DKIM_PERMERROR,
                     "key t=s and i= is a subdomain of d=");
         }
