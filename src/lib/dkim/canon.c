@@ -197,7 +197,10 @@ vouch__dkim_body_update(dkim_body_t *b, const char *p, size_t n)
             if (j > 0) {
                 emit(b, p + i, j);
                 i += j;
-                b->line_content = p[i - 1] != '\n';
+                /* only CRLF ends a line: a bare LF is data, as on the slow
+                 * path (a CR before a lone LF was never passed through) */
+                b->line_content =
+                    !(j >= 2 && p[i - 2] == '\r' && p[i - 1] == '\n');
                 b->ends_crlf = !b->line_content;
                 continue;
             }
