@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""bench/dkim/report.py OUT/dkim - the table of bench/dkim/run.sh, from
+results.jsonl (the drivers), limit.jsonl (limit_bench), speed.txt
+(openssl speed rsa2048 ed25519) and rss.txt."""
+import json
+import re
+import sys
+
+d = sys.argv[1]
+rows = [json.loads(l) for l in open(d + "/results.jsonl")]
+COLS = [("verify", "rsa"), ("verify", "ed25519"), ("sign", "rsa"),
+        ("sign", "ed25519")]
+NAME = {"rsa": "rsa-sha256", "ed25519": "ed25519"}
+OK = {"pass", "signed"}
+
+
+def cell(impl, op, alg):
+    for r in rows:
+        if r["impl"] == impl and r["op"] == op and r["alg"] == alg:
+            return r
+    return None
+
+
+def good(r):
+    return r is not None and all(
+        k in OK for k, n in r["tally"].items() if n)
+
+
+impls = []
+for r in rows:
+    if r["impl"] not in impls:
+        impls.append(r["impl"])
+
+print("DKIM messages/s on one core (taskset -c 1); corpus %d messages, "
+      "%.1f MB; 'vouch is' = vouch / peer"
+      % (rows[0]["messages"], rows[0]["bytes"] / 1e6))
+print()
+hdr = "%-32s" % "implementation"
+for op, alg in COLS:
+    hdr += " %21s" % ("%s %s" % (NAME[alg], op))
+print(hdr)
+for impl in impls:
+    line = "%-32s" % impl
+    for op, alg in COLS:
+        r, v = cell(impl, op, alg), cell("vouch", op, alg)
+        if r is None:
+            line += " %21s" % "n/a"
+        elif not good(r):
+            line += " %21s" % "not all pass"
+        elif impl == "vouch":
+            line += " %21s" % ("%.0f" % r["msgs_per_s"])
+        else:
+            line += " %21s" % ("%.0f (vouch %.1fx)"
+                               % (r["msgs_per_s"],
+                                  v["msgs_per_s"] / r["msgs_per_s"]))
+    print(line)
+
+# the limit
+lim = {}
+for l in open(d + "/limit.jsonl"):
+    o = json.loads(l)
+    if "dir" in o:
+        lim[o["dir"].rstrip("/").split("/")[-1]] = o
+    else:
+        fresh = o
+speed = open(d + "/speed.txt").read()
+m = re.search(r"rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)\s+([\d.]+)", speed)
+rsa_sign, rsa_verify = float(m.group(1)), float(m.group(2))
+m = re.search(r"Ed25519\)\s+\S+\s+\S+\s+([\d.]+)\s+([\d.]+)", speed)
+ed_sign, ed_verify = float(m.group(1)), float(m.group(2))
+pk = {("verify", "rsa"): rsa_verify, ("verify", "ed25519"): ed_verify,
+      ("sign", "rsa"): rsa_sign, ("sign", "ed25519"): ed_sign}
+target = {("verify", "rsa"): 0.7, ("verify", "ed25519"): 0.85,
+          ("sign", "rsa"): 0.9, ("sign", "ed25519"): 0.8}
+print()
+print("The limit: SHA-256 over each message's bytes (header and body, "
+      "measured with EVP on the same buffers) + one public-key operation "
+      "per message (openssl speed); SHA-256 %.0f MB/s on 16 KiB."
+      % (lim["plain"]["sha256_Bps_16k"] / 1e6))
+print("%-20s %10s %11s %12s %12s %12s %8s %7s  %s" % (
+    "", "hash us/msg", "pk ops/s", "limit msg/s", "vouch msg/s",
+    "vouch/limit", "target", "", "limit with a fresh EVP ctx per op"))
+misses = []
+for op, alg in COLS:
+    corpus = lim[alg if op == "verify" else "plain"]
+    n = corpus["messages"]
+    h = corpus["hash_s_per_pass"] / n
+    limit = 1.0 / (h + 1.0 / pk[(op, alg)])
+    fr = fresh["%s_%s" % ("rsa" if alg == "rsa" else "ed25519", op)]
+    limit_fresh = 1.0 / (h + 1.0 / fr)
+    v = cell("vouch", op, alg)["msgs_per_s"]
+    ratio = v / limit
+    met = ratio >= target[(op, alg)]
+    if not met:
+        misses.append("%s %s" % (NAME[alg], op))
+    print("%-20s %10.1f %11.0f %12.0f %12.0f %12.2f %8s %7s  %.0f (vouch/that %.2f)"
+          % ("%s %s" % (NAME[alg], op), h * 1e6, pk[(op, alg)], limit, v,
+             ratio, ">= %.2f" % target[(op, alg)], "met" if met else "MISSED",
+             limit_fresh, v / limit_fresh))
+r = cell("vouch", "verify", "rsa")
+o = [x for x in impls if x.startswith("libopendkim") and "query" not in x]
+if o:
+    ratio = r["msgs_per_s"] / cell(o[0], "verify", "rsa")["msgs_per_s"]
+    print("%-20s vouch is %.1fx libopendkim (target: about 6x)"
+          % ("rsa-sha256 verify", ratio))
+
+# agreement
+print()
+print("Results (every message must pass or be signed, for everybody):")
+disagree = False
+for op, alg in COLS:
+    for impl in impls:
+        r = cell(impl, op, alg)
+        if r is None:
+            continue
+        t = {k: n for k, n in r["tally"].items() if n}
+        flag = "" if good(r) else "   <-- first: " + r.get("first_bad", "")
+        disagree |= not good(r)
+        print("  %-8s %-8s %-32s %s%s" % (NAME[alg], op, impl,
+                                          json.dumps(t), flag))
+print("results agree" if not disagree else
+      "RESULTS DISAGREE (see the lines marked; 'unsupported algorithm' is a "
+      "missing feature of that version, not a wrong verdict)")
+
+# memory
+rss = dict(l.split(None, 1) for l in open(d + "/rss.txt"))
+print()
+print("Peak RSS of `vouch dkim verify` on a %.1f MB signed message "
+      "(target < 8 MiB): from a file %.1f MiB, stdin redirected %.1f MiB, "
+      "through a pipe %.1f MiB; signatures passing: %s"
+      % (int(rss["size"]) / 1e6, int(rss["file"]) / 1024,
+         int(rss["stdin"]) / 1024, int(rss["pipe"]) / 1024,
+         rss["result"].strip()))
+if misses:
+    print("targets missed: " + ", ".join(misses))
