@@ -92,8 +92,8 @@ load_corpus(const char *dir, msg_t **out)
         qsort(m, n, sizeof(*m), name_cmp);
     }
     for (i = 0; i < n; i++) {
-        unsigned char *p = (unsigned char *)strstr((char *)m[i].data,
-                                                   "\r\n\r\n");
+        unsigned char *p =
+            (unsigned char *)strstr((char *)m[i].data, "\r\n\r\n");
         m[i].hlen = p ? (size_t)(p - m[i].data) + 4 : m[i].len;
     }
     *out = m;

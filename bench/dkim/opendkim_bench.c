@@ -45,6 +45,7 @@ static struct rec {
     char name[256];
     char value[4096];
 } recs[8];
+
 static size_t nrecs;
 
 /* one DNS reply: the question, then one TXT answer */
@@ -66,10 +67,10 @@ q_start(void *srv, int type, unsigned char *query, unsigned char *buf,
         return -1;
     }
     memset(buf, 0, HFIXEDSZ);
-    buf[2] = 0x81;                    /* QR, RD */
-    buf[3] = v ? 0x80 : 0x83;         /* RA; NXDOMAIN when unknown */
-    buf[5] = 1;                       /* QDCOUNT */
-    buf[7] = v ? 1 : 0;               /* ANCOUNT */
+    buf[2] = 0x81;            /* QR, RD */
+    buf[3] = v ? 0x80 : 0x83; /* RA; NXDOMAIN when unknown */
+    buf[5] = 1;               /* QDCOUNT */
+    buf[7] = v ? 1 : 0;       /* ANCOUNT */
     n = HFIXEDSZ;
     for (p = (const char *)query; *p; p = *dot ? dot + 1 : dot) {
         dot = strchr(p, '.');
@@ -325,8 +326,8 @@ main(int argc, char **argv)
         dkim_dns_set_close(lib, NULL);
     }
     for (i = 0; i < n; i++) { /* warm up; tally once */
-        const char *r = sign ? sign_one(&m[i], &fld[i])
-                             : verify_one(&m[i], &fld[i]);
+        const char *r =
+            sign ? sign_one(&m[i], &fld[i]) : verify_one(&m[i], &fld[i]);
 
         if (strcmp(r, "pass") == 0 || strcmp(r, "signed") == 0) {
             ok++;

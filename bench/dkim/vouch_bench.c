@@ -85,8 +85,8 @@ sign_one(const msg_t *m, char *why, size_t whylen)
 int
 main(int argc, char **argv)
 {
-    static const char *names[] = { "pass",      "fail",      "neutral",
-                                   "policy",    "temperror", "permerror",
+    static const char *names[] = { "pass",   "fail",      "neutral",
+                                   "policy", "temperror", "permerror",
                                    "none" };
     int sign = argc > 1 && strcmp(argv[1], "sign") == 0;
     double seconds, t0, t;

@@ -4,12 +4,20 @@
 
 100 sender domains dN.example, each with an include chain three deep
 (dN -> _s1 -> _s2 -> _s3) mixing ip4, ip6, a and mx terms and ending in
-~all, plus 2,000 (ip, mail-from, helo) triples, about 85% of which pass at
-some depth of the chain and the rest softfail.
+~all, plus 2,000 (ip, mail-from, helo) triples from IPv4 and IPv6 clients:
+about 85% pass, at every depth of the chain; the rest fail, softfail or are
+neutral. An include only passes on a match (RFC 7208 §5.2), so a verdict
+other than pass is always decided by a term of the top record: fail by a
+"-ip4"/"-ip6" term before the chain (nothing below the top is read), neutral
+by a "?ip4"/"?ip6" term after it and softfail by "~all" (both after the
+whole chain, three levels deep, was walked without a match).
 
 Writes to OUTDIR (default bench/out):
   spf.zone          master file for vouch (--zone)
   spf-dns.json      the same data as {name: {type: [values]}} for the peers
+                    (an MX value is [preference, exchange])
+  spf-dns.tsv       the same again as name<TAB>TYPE<TAB>value lines, for the
+                    libspf2 driver (an MX value is the exchange only)
   spf-triples.tsv   ip<TAB>mail-from<TAB>helo
 """
 import json
@@ -32,9 +40,11 @@ passing = []  # (domain, ip) pairs that pass
 for n in range(100):
     d = "d%d.example" % n
     a, b = n // 250 + 10, n % 250
-    # top record: ip4 block, own mail host (a), include chain
-    add(d, "TXT", "v=spf1 ip4:10.%d.%d.0/26 a:mail.%s include:_s1.%s ~all"
-        % (a, b, d, d))
+    # top record: a denied block, ip4 block, own mail host (a), the include
+    # chain, then a block left neutral
+    add(d, "TXT", "v=spf1 -ip4:10.%d.%d.64/27 -ip6:2001:db8:%x:dead::/64 "
+        "ip4:10.%d.%d.0/26 a:mail.%s include:_s1.%s ?ip4:198.51.100.%d "
+        "?ip6:2001:db8:%x:beef::/64 ~all" % (a, b, n, a, b, d, d, n, n))
     add("mail." + d, "A", "10.%d.%d.100" % (a, b))
     add("mail." + d, "AAAA", "2001:db8:%x::25" % n)
     add(d, "MX", (10, "mx1." + d))
@@ -63,27 +73,46 @@ for n in range(100):
     add("smtp.relay." + d, "AAAA", "2001:db8:%x:4::9" % n)
     passing += [(d, "10.%d.%d.%d" % (a, b, rnd.randrange(1, 60))),
                 (d, "10.%d.%d.100" % (a, b)),
+                (d, "2001:db8:%x::25" % n),
                 (d, "10.%d.%d.111" % (a, b)),
                 (d, "2001:db8:%x::110" % n),
                 (d, "2001:db8:%x:1::%x" % (n, rnd.randrange(1, 9999))),
                 (d, "172.16.%d.%d" % (n, rnd.randrange(1, 250))),
                 (d, "172.17.%d.6" % n),
+                (d, "2001:db8:%x:2::5" % n),
                 (d, "192.168.%d.%d" % (n, rnd.randrange(1, 120))),
                 (d, "2001:db8:%x:3::%x" % (n, rnd.randrange(1, 999))),
-                (d, "198.18.%d.9" % n)]
+                (d, "198.18.%d.9" % n),
+                (d, "2001:db8:%x:4::9" % n)]
 
 triples = []
 for i in range(2000):
     if rnd.random() < 0.85:
         d, ip = rnd.choice(passing)
     else:
-        d = "d%d.example" % rnd.randrange(100)
-        ip = rnd.choice(["203.0.113.%d" % rnd.randrange(1, 250),
-                         "2001:db8:ffff::%x" % rnd.randrange(1, 9999)])
+        n = rnd.randrange(100)
+        d = "d%d.example" % n
+        a, b = n // 250 + 10, n % 250
+        ip = rnd.choice([
+            # fail at the top, before the chain
+            "10.%d.%d.%d" % (a, b, rnd.randrange(64, 96)),
+            "2001:db8:%x:dead::%x" % (n, rnd.randrange(1, 9999)),
+            # neutral, after the whole chain
+            "198.51.100.%d" % n,
+            "2001:db8:%x:beef::%x" % (n, rnd.randrange(1, 9999)),
+            # softfail: nothing matches
+            "203.0.113.%d" % rnd.randrange(1, 250),
+            "2001:db8:ffff::%x" % rnd.randrange(1, 9999)])
     triples.append((ip, "user%d@%s" % (rnd.randrange(1000), d), "mail." + d))
 
 with open(os.path.join(out, "spf-dns.json"), "w") as f:
     json.dump(dns, f, indent=0, sort_keys=True)
+with open(os.path.join(out, "spf-dns.tsv"), "w") as f:
+    for name in sorted(dns):
+        for rtype, values in sorted(dns[name].items()):
+            for v in values:
+                f.write("%s\t%s\t%s\n" % (name, rtype,
+                                          v[1] if rtype == "MX" else v))
 with open(os.path.join(out, "spf-triples.tsv"), "w") as f:
     for t in triples:
         f.write("\t".join(t) + "\n")
