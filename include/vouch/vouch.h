@@ -11,6 +11,7 @@
 #include "dns.h"
 #include "spf.h"
 #include "mail.h"
+#include "address.h"
 #include "dkim.h"
 
 #endif
