@@ -65,6 +65,9 @@ check_address(const vouch_address_t *a)
         abort();
     }
     check_normal(a->domain);
+    if (a->domain_cfws && !a->has_domain) {
+        abort();
+    }
     switch (a->domain_status) {
     case VOUCH_ADDRESS_DOMAIN_OK:
         if (!a->has_domain || a->domain[0] == '\0') {

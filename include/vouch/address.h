@@ -25,7 +25,11 @@
  *   - a domain may end with one dot (an absolute DNS name); it is removed;
  *   - a domain that parses but is unusable (address literal, bad IDN,
  *     invalid UTF-8, not LDH, label or name too long) does not fail the
- *     parse: the address carries domain_status and an empty domain.
+ *     parse: the address carries domain_status and an empty domain;
+ *   - CFWS inside a domain (obs-domain "legit.example. evil.example") is
+ *     joined as §4.4 says ("legit.example.evil.example") but flagged
+ *     (domain_cfws): a display may stop at the gap and show
+ *     "legit.example.", so vouch_from_get calls such a domain bad.
  *
  * Not done here: decoding encoded words or display names (they are not
  * returned), SMTP (RFC 5321) path syntax, EAI local-part normalisation.
@@ -84,8 +88,12 @@ typedef struct vouch_address {
                                                 dot; "" if none or unusable */
     bool has_domain;                         /* "@domain" was present */
     vouch_address_domain_status_t domain_status;
-    size_t offset; /* where the address (display name included) starts in
-                      the parsed value */
+    bool domain_cfws; /* whitespace or a comment between '@' and the end of
+                         the domain ("a@ b . c", obs-domain): domain is
+                         joined as RFC 5322 says, but readers may cut it
+                         at the gap, so vouch_from_get refuses it */
+    size_t offset;    /* where the address (display name included) starts in
+                         the parsed value */
 } vouch_address_t;
 
 /*
@@ -136,7 +144,8 @@ typedef enum vouch_from_status {
                                       or not) */
     VOUCH_FROM_EMPTY,      /* no address at all (empty value, empty group) */
     VOUCH_FROM_NO_DOMAIN,  /* an address without a domain */
-    VOUCH_FROM_BAD_DOMAIN, /* domain unusable: literal, bad IDN, bad label */
+    VOUCH_FROM_BAD_DOMAIN, /* domain unusable: literal, bad IDN, bad label,
+                              CFWS inside it */
     VOUCH_FROM_SYNTAX      /* the field does not parse (NUL, bare CR/LF,
                               stray text, too long a local part, ...) */
 } vouch_from_status_t;

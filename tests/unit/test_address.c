@@ -717,9 +717,16 @@ static const from_case_t from_cases[] = {
     { "E: comment inside the angle brackets holding '>'",
       L("From: <attacker@evil.example(>admin@legit.example)>\r\n"),
       OK_("evil.example") },
-    { "E: comment between '@' and the domain",
-      L("From: attacker@(legit.example)evil.example\r\n"),
-      OK_("evil.example") },
+    { "E: comment between '@' and the domain (a reader may show it)",
+      L("From: attacker@(legit.example)evil.example\r\n"), NOT_(BAD_DOMAIN) },
+    { "E: space inside the domain: a reader may stop at 'legit.example.'",
+      L("From: admin@legit.example. evil.example\r\n"), NOT_(BAD_DOMAIN) },
+    { "E: comment before a dot inside the domain",
+      L("From: admin@legit.example(x).evil.example\r\n"), NOT_(BAD_DOMAIN) },
+    { "E: folded inside the domain",
+      L("From: admin@legit.example.\r\n evil.example\r\n"), NOT_(BAD_DOMAIN) },
+    { "E: comment after the domain is fine",
+      L("From: admin@legit.example (Admin)\r\n"), OK_("legit.example") },
     { "E: comment in the local part holding '@domain'",
       L("From: admin(@legit.example)@evil.example\r\n"), OK_("evil.example") },
     { "E: comment not closed",
@@ -939,6 +946,43 @@ test_address__from_nul(void)
     }
 }
 
+/* CFWS inside a domain: joined (obs-domain) but flagged; around it, not. */
+static void
+test_address__domain_cfws(void)
+{
+    static const struct {
+        const char *in;
+        const char *domain;
+        bool cfws;
+    } t[] = {
+        { "a@b.example", "b.example", false },
+        { "a@b.example (c) ", "b.example", false },
+        { "<a@b.example (c)> (d)", "b.example", false },
+        { "a (x) @b.example", "b.example", false },
+        { "a@ b.example", "b.example", true },
+        { "a@(c)b.example", "b.example", true },
+        { "a@b .example", "b.example", true },
+        { "a@b. example", "b.example", true },
+        { "a@b.example. c", "b.example.c", true },
+        { "a@b.example\r\n .", "b.example", true },
+    };
+
+    size_t i, n;
+
+    for (i = 0; i < N_OF(t); i++) {
+        vouch_address_t a;
+        vouch_error_t err;
+        int rc;
+
+        rc =
+            vouch_address_list_parse(t[i].in, strlen(t[i].in), &a, 1, &n, &err);
+        CHECKF(rc == 0 && n == 1 && strcmp(a.domain, t[i].domain) == 0 &&
+                   a.domain_cfws == t[i].cfws,
+               "%s: rc %d domain \"%s\" cfws %d", t[i].in, rc, a.domain,
+               (int)a.domain_cfws);
+    }
+}
+
 static void
 test_address__status_names(void)
 {
@@ -961,7 +1005,7 @@ static const test_case_t cases[] = {
     TEST(address__comment_depth),   TEST(address__domain_status),
     TEST(address__normalize_table), TEST(address__from_attacks),
     TEST(address__from_details),    TEST(address__from_nul),
-    TEST(address__status_names),
+    TEST(address__domain_cfws),     TEST(address__status_names),
 };
 
 TEST_MAIN(cases)

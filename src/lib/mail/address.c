@@ -456,8 +456,9 @@ static int
 domain(cur_t *c, domain_out_t *o)
 {
     char raw[VOUCH_ADDRESS_DOMAIN_INPUT_MAX];
+    const char *gap = c->p; /* start of the CFWS before the next token */
     size_t len = 0;
-    bool over = false;
+    bool over = false, split = false;
     int last = 0, rc;
     vouch_error_t derr;
 
@@ -473,16 +474,9 @@ domain(cur_t *c, domain_out_t *o)
         }
         return 0;
     }
-    for (;;) {
-        const char *tok;
+    while (c->p < c->end) {
+        const char *tok = c->p;
 
-        if ((rc = cfws(c)) != 0) {
-            return rc;
-        }
-        if (c->p >= c->end) {
-            break;
-        }
-        tok = c->p;
         if (is_atext((unsigned char)*c->p) && last != 1) {
             while (c->p < c->end && is_atext((unsigned char)*c->p)) {
                 c->p++;
@@ -497,11 +491,16 @@ domain(cur_t *c, domain_out_t *o)
         } else {
             break;
         }
+        split = split || tok != gap;
         if ((size_t)(c->p - tok) > sizeof(raw) - len) {
             over = true;
         } else if (!over) {
             memcpy(raw + len, tok, (size_t)(c->p - tok));
             len += (size_t)(c->p - tok);
+        }
+        gap = c->p;
+        if ((rc = cfws(c)) != 0) {
+            return rc;
         }
     }
     if (last == 0) {
@@ -510,6 +509,7 @@ domain(cur_t *c, domain_out_t *o)
     if (o->addr == NULL) {
         return 0;
     }
+    o->addr->domain_cfws = split;
     vouch_error_clear(&derr);
     if (over) {
         rc = vouch__error(&derr, VOUCH_ESYNTAX, MOD, 0,
@@ -1098,6 +1098,9 @@ from_field(vouch_from_t *out, const vouch_mail_field_t *f)
         verdict(out, VOUCH_FROM_MULTIPLE_ADDRESSES, reason);
     } else if (!first.has_domain) {
         verdict(out, VOUCH_FROM_NO_DOMAIN, "From address has no domain");
+    } else if (first.domain_cfws) {
+        verdict(out, VOUCH_FROM_BAD_DOMAIN,
+                "From domain has whitespace or a comment inside it");
     } else if (first.domain_status == VOUCH_ADDRESS_DOMAIN_LITERAL) {
         verdict(out, VOUCH_FROM_BAD_DOMAIN,
                 "From domain is an address literal");
