@@ -133,8 +133,17 @@ VOUCH_EXTERN int vouch_domain_normalize(char out[VOUCH_DNS_NAME_MAX + 1],
 
 /*
  * Verdicts on a message's From. Every status but OK means there is no
- * single author domain, so DMARC cannot pass; docs/address.md gives the
- * DMARC result each maps to (permerror, header.from absent) and why.
+ * single author domain the reader is sure to see, so DMARC must not pass:
+ * two fields, two addresses or text that parsers split differently let a
+ * verifier check one domain while the mail client shows another (Chen et
+ * al., USENIX Security 2020). RFC 5322 §3.6 allows exactly one From;
+ * RFC 7489 §6.6.1 leaves none/several fields to local policy and for
+ * several addresses wants every domain checked, the strictest failure
+ * applied. The DMARC module maps every non-OK status to dmarc=permerror
+ * with no header.from (not "none", which would mean "no policy
+ * published"); the disposition is local policy, reject recommended for
+ * missing, multiple-fields, multiple-addresses, empty and syntax.
+ * docs/address.md has the table.
  */
 typedef enum vouch_from_status {
     VOUCH_FROM_OK = 0,
