@@ -93,11 +93,11 @@ fold(writer_t *w)
 }
 
 /* Start a part of width columns: a space, or a fold when it would not fit
- * and folding helps. */
+ * (with room for a ';' after it) and folding helps. */
 static void
 separate(writer_t *w, size_t width)
 {
-    if (w->col > 1 && w->col + 1 + width > AR_LINE_COLS) {
+    if (w->col > 1 && w->col + 1 + width + 1 > AR_LINE_COLS) {
         fold(w);
     } else {
         put(w, " ", 1, 1);
