@@ -72,7 +72,9 @@ typedef struct vouch_ar_prop {
                              needed */
 } vouch_ar_prop_t;
 
-typedef struct vouch_ar_method {
+/* One resinfo. (The struct tag is not vouch_ar_method: in C++ that
+ * would clash with the function vouch_ar_method.) */
+typedef struct vouch_ar_resinfo {
     const char *method;  /* "spf", "dkim", "arc", "dmarc", "iprev", ... */
     const char *result;  /* "pass", "fail", ... */
     const char *reason;  /* NULL, or text written as reason="..." */
