@@ -220,13 +220,24 @@ is_keyword(const char *s)
     return true;
 }
 
+/* A byte as it will be written when it stands outside a UTF-8 sequence:
+ * control and 8-bit bytes become '?'. Bare-or-quoted is decided on the
+ * written bytes, so writing what was parsed back gives the same text. */
+static unsigned char
+shown(char c)
+{
+    unsigned char u = (unsigned char)c;
+
+    return (u < 0x20 || u >= 0x7f) ? '?' : u;
+}
+
 static bool
 is_token(const char *s, size_t len)
 {
     size_t i;
 
     for (i = 0; i < len; i++) {
-        if (!vouch__ar_is_tchar((unsigned char)s[i])) {
+        if (!vouch__ar_is_tchar(shown(s[i]))) {
             return false;
         }
     }
@@ -246,8 +257,7 @@ is_local_part(const char *s, size_t len)
         return false;
     }
     for (i = 0; i < len; i++) {
-        if (s[i] == '.' ? s[i - 1] == '.'
-                        : !vouch__ar_is_atext((unsigned char)s[i])) {
+        if (s[i] == '.' ? s[i - 1] == '.' : !vouch__ar_is_atext(shown(s[i]))) {
             return false;
         }
     }
@@ -285,8 +295,15 @@ is_domain_name(const char *s, size_t len)
 static bool
 is_bare_pvalue(const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     const char *at;
+    size_t i;
 
+    for (i = 0; i < len; i++) {
+        if (u[i] >= 0x80 && vouch__ar_utf8_len(u + i, len - i) > 0) {
+            return false; /* UTF-8 is written as it is: quoted */
+        }
+    }
     if (is_token(s, len)) {
         return true;
     }
@@ -376,7 +393,11 @@ put_method(writer_t *w, const vouch_ar_method_t *m, bool sep)
         puts_ascii(w, p->property);
         put(w, "=", 1, 1);
         if (bare) {
-            put(w, p->value, vlen, vlen);
+            for (size_t k = 0; k < vlen; k++) {
+                char c = (char)shown(p->value[k]);
+
+                put(w, &c, 1, 1);
+            }
         } else {
             put_text(w, p->value, vlen, TEXT_QUOTED);
         }
