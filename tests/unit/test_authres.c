@@ -193,6 +193,19 @@ round_trip(const char *id, const vouch_ar_method_t *m, size_t n,
             ok = false;
         }
     }
+    /* what was parsed writes back to the same bytes */
+    if (ok) {
+        vouch_buf_t again;
+
+        vouch_buf_init(&again, test_ctx(), 1 << 20);
+        if (vouch_ar_write_field(&again, id, vouch_ar_method(ar, 0),
+                                 vouch_ar_count(ar), NULL) != 0 ||
+            again.len != b.len || memcmp(again.ptr, b.ptr, b.len) != 0) {
+            fprintf(stderr, "    rewrite differs: %s\n", b.ptr);
+            ok = false;
+        }
+        vouch_buf_dispose(&again);
+    }
     vouch_ar_free(ar);
     vouch_buf_dispose(&b);
     return ok;
@@ -239,6 +252,16 @@ test_authres__write_exact(void)
     CHECK_STR(b.ptr, "spf=pass smtp.mailfrom=example.net;\r\n"
                      "\tdkim=pass (good signature) header.i=@example.com "
                      "header.b=\"abc/def+\"");
+    vouch_buf_clear(&b);
+    /* bare or quoted is decided on the bytes as written: an invalid 8-bit
+     * byte becomes '?', which a local-part may hold but a token not */
+    m[0].props[0].value = "\xfa@example.com";
+    CHECK(vouch_ar_write_value(&b, "example.com", m, 1, NULL) == 0);
+    CHECK_STR(b.ptr, "example.com; spf=pass smtp.mailfrom=?@example.com");
+    vouch_buf_clear(&b);
+    m[0].props[0].value = "a\r\nb";
+    CHECK(vouch_ar_write_value(&b, "example.com", m, 1, NULL) == 0);
+    CHECK_STR(b.ptr, "example.com; spf=pass smtp.mailfrom=\"a??b\"");
     vouch_buf_clear(&b);
     /* an authserv-id that is no token is quoted */
     CHECK(vouch_ar_write_value(&b, "my server", NULL, 0, NULL) == 0);
