@@ -17,6 +17,8 @@
  * bytes 0x00-0x1f and 0x7f (CR, LF, NUL, TAB...) and bytes >= 0x80 that
  * are not part of well-formed UTF-8 (RFC 6532) -- are each replaced by '?'.
  * So no value can end the field, start another field, or start a resinfo.
+ * Bare or quoted is decided on the bytes as written, so what was parsed
+ * writes back identically. Values are C strings: a NUL ends them.
  * Lines are folded (CRLF + TAB between parts, CRLF before a space inside a
  * quoted-string or comment) to stay under 78 columns where possible; a
  * part without a space that is longer than a line stays one long line.
@@ -25,9 +27,10 @@
  * optional version, "none", method/version (the method-version is checked
  * and dropped), reason=, and ptype.property=pvalue with pvalue a token, a
  * quoted-string or [local-part]@domain. Leniencies, because real fields
- * have them: a token pvalue may also contain '/' (base64 header.b=), and
- * reason= may stand among the properties. A field using properties
- * without a ptype (Microsoft's "action=none") is a syntax error.
+ * have them: a bare pvalue may also contain '/' and '=' (base64
+ * header.b=), reason= may stand among the properties, a trailing ';' is
+ * accepted. A field using properties without a ptype (Microsoft's
+ * "action=none") is a syntax error.
  *
  * Not done: the meaning of results (each module produces its own) and the
  * RFC 8617 "i=N;" prefix of ARC-Authentication-Results (the ARC module
