@@ -95,8 +95,8 @@ typedef struct vouch_ar_resinfo {
  * read during the call only. Folded with CRLF + TAB: each resinfo after the
  * first starts a new line; parts move to a new line before column 78.
  * The value is assumed to start after "Authentication-Results: ".
- * Returns 0; VOUCH_EINVAL (authserv_id NULL, empty, or with a control or
- * 8-bit byte; m NULL with n > 0; method, result, ptype or property NULL or
+ * Returns 0; VOUCH_EINVAL (out NULL; authserv_id NULL, empty, or with a control
+ * or 8-bit byte; m NULL with n > 0; method, result, ptype or property NULL or
  * not a Keyword; value NULL; nprops > VOUCH_AR_PROPS_MAX); VOUCH_ENOMEM;
  * VOUCH_ETOOBIG (out's max). On failure out is as it was. err may be NULL.
  */

@@ -292,6 +292,9 @@ test_authres__write_invalid(void)
                "id %zu", i);
     }
     CHECK(vouch_ar_write_value(&b, "x", NULL, 1, &e) == VOUCH_EINVAL);
+    CHECK(vouch_ar_write_value(NULL, "x", &m, 1, &e) == VOUCH_EINVAL);
+    CHECK(vouch_ar_write_field(NULL, "x", &m, 1, &e) == VOUCH_EINVAL);
+    CHECK(vouch_ar_write_resinfo(NULL, &m, 1, &e) == VOUCH_EINVAL);
     CHECK(vouch_ar_write_resinfo(&b, &m, 0, &e) == VOUCH_EINVAL);
     for (i = 0; i < N_OF(bad_kw); i++) {
         m.method = bad_kw[i];

@@ -421,11 +421,15 @@ put_list(writer_t *w, const vouch_ar_method_t *m, size_t n, bool sep)
 }
 
 static int
-check_list(const vouch_ar_method_t *m, size_t n, vouch_error_t *err)
+check_list(const vouch_buf_t *out, const vouch_ar_method_t *m, size_t n,
+           vouch_error_t *err)
 {
     size_t i;
     int rc;
 
+    if (out == NULL) {
+        return vouch__error(err, VOUCH_EINVAL, "authres", 0, "out is NULL");
+    }
     if (m == NULL && n > 0) {
         return vouch__error(err, VOUCH_EINVAL, "authres", 0,
                             "no methods given");
@@ -479,13 +483,14 @@ write_value(vouch_buf_t *out, const char *authserv_id,
             vouch_error_t *err)
 {
     writer_t w = { out, 0, 0 };
-    size_t mark = out->len, idlen;
+    size_t mark, idlen;
     int rc;
 
     if ((rc = check_authserv_id(authserv_id, err)) != 0 ||
-        (rc = check_list(m, n, err)) != 0) {
+        (rc = check_list(out, m, n, err)) != 0) {
         return rc;
     }
+    mark = out->len;
     if (field) {
         puts_ascii(&w, AR_FIELD_NAME);
     } else {
@@ -531,16 +536,17 @@ vouch_ar_write_resinfo(vouch_buf_t *out, const vouch_ar_method_t *m, size_t n,
                        vouch_error_t *err)
 {
     writer_t w = { out, AR_RESINFO_START, 0 };
-    size_t mark = out->len;
+    size_t mark;
     int rc;
 
     if (n == 0) {
         return vouch__error(err, VOUCH_EINVAL, "authres", 0,
                             "a resinfo list needs at least one method");
     }
-    if ((rc = check_list(m, n, err)) != 0) {
+    if ((rc = check_list(out, m, n, err)) != 0) {
         return rc;
     }
+    mark = out->len;
     put_list(&w, m, n, false);
     return finish(&w, mark, err);
 }
