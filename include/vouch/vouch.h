@@ -13,5 +13,6 @@
 #include "mail.h"
 #include "address.h"
 #include "dkim.h"
+#include "authres.h"
 
 #endif
