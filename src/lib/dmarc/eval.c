@@ -385,6 +385,10 @@ discover_9989(dmarc_eval_t *ev, const char *from, discovery_t *d,
         return VOUCH_DMARC_TEMPERROR;
     }
     if (w.nfound == 0) {
+        /* "If this process does not determine the Organizational Domain,
+         * then the initial target domain is the Organizational Domain." */
+        memcpy(d->org, from, strlen(from) + 1);
+        d->org_known = true;
         set_reason(out, "no DMARC policy record for %s or its parents%s%s",
                    from,
                    first->state == ENT_MULTI ? " (several records at "
