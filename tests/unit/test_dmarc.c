@@ -361,7 +361,7 @@ static const char zone_main[] =
     "_dmarc.psd. 300 IN TXT \"v=DMARC1; p=reject; psd=y\"\n"
     "a.mail.example.psd. 300 IN A 192.0.2.6\n"
     /* RFC 9989 tree walk example: records at two levels */
-    "_dmarc.mail.example.org. 300 IN TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.mail.example.org. 300 IN TXT \"v=DMARC1; p=none; sp=reject\"\n"
     "_dmarc.example.org. 300 IN TXT \"v=DMARC1; p=reject; sp=quarantine\"\n"
     "a.mail.example.org. 300 IN A 192.0.2.7\n"
     "_dmarc.multi.example.org. 300 IN TXT \"v=DMARC1; p=none\"\n"
@@ -387,7 +387,8 @@ static const char zone_main[] =
     "_dmarc.slow.example.com. 300 IN TXT \"v=DMARC1; p=reject\"\n"
     "$FAULT _dmarc.sub.slow.example.com. TXT TIMEOUT\n"
     "$FAULT nx.timeout.example.com. A TIMEOUT\n"
-    "$FAULT _dmarc.sf.example.com. TXT SERVFAIL\n";
+    "$FAULT _dmarc.sf.example.com. TXT SERVFAIL\n"
+    "$FAULT _dmarc.slow7.test. TXT TIMEOUT\n";
 
 #define MAXDKIM 3
 
@@ -818,6 +819,24 @@ static const scen_t scens[] = {
     { "SERVFAIL at the From domain (7489)", M7489, "sf.example.com", NOSPF,
       NODKIM, 0, VOUCH_DMARC_TEMPERROR, P_UNSET, P_UNSET, "", "example.com", "",
       0, 0, 0, 1, "SERVFAIL" },
+    { "timeout at the org domain (7489)", M7489, "a.slow7.test", NOSPF, NODKIM,
+      0, VOUCH_DMARC_TEMPERROR, P_UNSET, P_UNSET, "", "slow7.test", "", 0, 0, 0,
+      2, "_dmarc.slow7.test" },
+    { "timeout at the parent (9989)", M9989, "a.slow7.test", NOSPF, NODKIM, -1,
+      VOUCH_DMARC_TEMPERROR, P_UNSET, P_UNSET, "", NULL, "", 0, 0, 0, 2,
+      "_dmarc.slow7.test" },
+    { "relaxed SPF from a subdomain (7489)", M7489, "example.com",
+      "bounce.mail.example.com", VOUCH_SPF_PASS, NODKIM, 0, VOUCH_DMARC_PASS,
+      P_REJ, P_NONE, "p", "example.com", "example.com", 1, 0, 0, 1, NULL },
+    { "strict SPF (7489)", M7489, "strict.test", "mail.strict.test",
+      VOUCH_SPF_PASS, NODKIM, 0, VOUCH_DMARC_FAIL, P_QUAR, P_QUAR, "p",
+      "strict.test", "strict.test", 0, 0, 0, 1, NULL },
+    { "two levels (7489): PSL org, sp of mail ignored", M7489,
+      "a.mail.example.org", NOSPF, NODKIM, 0, VOUCH_DMARC_FAIL, P_QUAR, P_QUAR,
+      "sp", "example.org", "example.org", 0, 0, 0, 2, NULL },
+    { "record at the From domain only (7489)", M7489, "mail.example.org", NOSPF,
+      NODKIM, 0, VOUCH_DMARC_FAIL, P_NONE, P_NONE, "p", "example.org",
+      "mail.example.org", 0, 0, 0, 1, NULL },
     /* bad input */
     { "From domain with an empty label", M9989, "bad..example.com", NOSPF,
       NODKIM, -1, VOUCH_DMARC_PERMERROR, P_UNSET, P_UNSET, "", "", "", 0, 0, 0,
@@ -1179,9 +1198,19 @@ static void
 test_dmarc__oom_sweep(void)
 {
     vouch_ctx_t *ctx = test_oom_ctx();
+    const scen_t *s = NULL;
     unsigned long n;
+    size_t i;
     int done = 0;
 
+    /* a walk for the From domain and one for a DKIM identifier */
+    for (i = 0; i < sizeof(scens) / sizeof(scens[0]); i++) {
+        if (strcmp(scens[i].name, "relaxed DKIM, parent signs for subdomain") ==
+            0) {
+            s = &scens[i];
+        }
+    }
+    REQUIRE(s != NULL);
     for (n = 1; n < 10000 && !done; n++) {
         long live = test_oom_live;
         vouch_dmarc_result_t res;
@@ -1193,7 +1222,7 @@ test_dmarc__oom_sweep(void)
         REQUIRE(r != NULL);
         test_oom_count = 0;
         test_oom_fail_at = n;
-        rc = run_scen(&res, ctx, r, &scens[7]); /* relaxed DKIM, sp */
+        rc = run_scen(&res, ctx, r, s);
         test_oom_fail_at = 0;
         CHECKF(rc == 0 || rc == VOUCH_ENOMEM, "n=%lu: rc %d", n, rc);
         if (rc == VOUCH_ENOMEM) {
