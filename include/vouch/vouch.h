@@ -14,5 +14,6 @@
 #include "address.h"
 #include "dkim.h"
 #include "authres.h"
+#include "dmarc.h"
 
 #endif

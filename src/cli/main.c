@@ -13,6 +13,8 @@ static const struct {
 } commands[] = {
     { "spf", cli_cmd_spf, "evaluate SPF (RFC 7208) for a client and sender" },
     { "dkim", cli_cmd_dkim, "verify and sign DKIM (RFC 6376), make keys" },
+    { "dmarc", cli_cmd_dmarc,
+      "explain DMARC records, find the policy for a domain (RFC 9989)" },
 };
 
 static void

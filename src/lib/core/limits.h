@@ -87,4 +87,21 @@
  * says 64; we accept more, as MTAs do, but not without bound). */
 #define VOUCH_SPF_LOCALPART_MAX 256
 
+/* ---- DMARC (RFC 9989, RFC 7489)
+ * ---------------------------------------------------------- */
+
+/* Distinct _dmarc names one evaluation looks up and remembers: the From
+ * domain's tree walk (at most 8, RFC 9989 "DNS Tree Walk") plus the walks
+ * for authenticated identifiers, which share every name at and above the
+ * Organizational Domain. An identifier whose walk needs more is treated
+ * as unknown (temperror unless another identifier aligned). */
+#define VOUCH_DMARC_MEMO_MAX 40
+
+/* Queries one evaluation may make: the memo above plus the existence
+ * check of the Author Domain (np) and slack; a second fence. */
+#define VOUCH_DMARC_QUERY_BUDGET 48
+
+/* Wall-clock cap on one evaluation, milliseconds (as for SPF). */
+#define VOUCH_DMARC_TIMEOUT_MS 20000
+
 #endif
