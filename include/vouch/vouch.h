@@ -12,5 +12,6 @@
 #include "spf.h"
 #include "mail.h"
 #include "dkim.h"
+#include "arc.h"
 
 #endif

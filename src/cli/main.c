@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
     { "spf", cli_cmd_spf, "evaluate SPF (RFC 7208) for a client and sender" },
     { "dkim", cli_cmd_dkim, "verify and sign DKIM (RFC 6376), make keys" },
+    { "arc", cli_cmd_arc, "validate and seal ARC chains (RFC 8617)" },
 };
 
 static void
