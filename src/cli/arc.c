@@ -190,6 +190,248 @@ cmd_verify(int argc, char **argv)
     return rc;
 }
 
+/* ---- seal
+ * -------------------------------------------------------------------------- */
+
+static const char seal_help[] =
+    "usage: vouch arc seal --domain D --selector S --key PEM "
+    "--authserv-id ID\n"
+    "                      [--authres TEXT] [--headers LIST] "
+    "[--no-timestamp] [FILE|-]\n\n"
+    "Validate the ARC chain of a message and add the next ARC set (RFC 8617\n"
+    "5.1): print the message with ARC-Seal, ARC-Message-Signature and\n"
+    "ARC-Authentication-Results first. The seal's cv= is the validation\n"
+    "result; a chain whose newest seal says cv=fail (or that has 50 sets)\n"
+    "gets no new set and the message is printed unchanged. The AAR carries\n"
+    "--authres: the results of this hop as in an Authentication-Results\n"
+    "field after the authserv-id (\"spf=pass smtp.mailfrom=a.example;\n"
+    "dkim=pass header.d=b.example\"); without it, \"none\". (The results\n"
+    "are not computed here: run vouch spf / vouch dkim verify first.)\n\n"
+    "  --domain D           d= of the new AMS and AS\n"
+    "  --selector S         s= (the key's selector under _domainkey.D)\n"
+    "  --key FILE           private key (RSA: rsa-sha256, Ed25519:\n"
+    "                       ed25519-sha256)\n"
+    "  --authserv-id ID     the authserv-id of the AAR\n"
+    "  --authres TEXT       the results the AAR carries\n"
+    "  --headers LIST       AMS h=, \"from:to:subject\" (default: From, To,\n"
+    "                       Cc, Subject, Date, Message-ID, MIME, ... present)\n"
+    "  --no-timestamp       no t= on the new AMS and AS\n\n";
+
+/* Copy the input to the spool while feeding the sealer; note whether the
+ * message uses CRLF. */
+static int
+seal_spool(vouch_arc_sealer_t *s, FILE *in, FILE *spool, bool *crlf,
+           vouch_error_t *err)
+{
+    static char buf[CHUNK];
+    bool first_line = true;
+    size_t n;
+    int rc = 0;
+
+    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        if (first_line) {
+            char *lf = memchr(buf, '\n', n);
+
+            if (lf != NULL) {
+                *crlf = lf > buf && lf[-1] == '\r';
+                first_line = false;
+            }
+        }
+        if (fwrite(buf, 1, n, spool) != n) {
+            (void)snprintf(err->msg, sizeof(err->msg), "temporary file: %s",
+                           strerror(errno));
+            return VOUCH_EIO;
+        }
+        rc = vouch_arc_sealer_feed(s, buf, n, err);
+    }
+    if (rc == 0 && ferror(in)) {
+        (void)snprintf(err->msg, sizeof(err->msg), "input: %s",
+                       strerror(errno));
+        return VOUCH_EIO;
+    }
+    return rc;
+}
+
+/* The new fields with the message's own line ends, then the message. */
+static int
+print_sealed(const vouch_buf_t *fields, bool crlf, FILE *spool)
+{
+    static char buf[CHUNK];
+    size_t i, n;
+
+    for (i = 0; i < fields->len; i++) {
+        if ((crlf || fields->ptr[i] != '\r') &&
+            putchar(fields->ptr[i]) == EOF) {
+            return CLI_ERROR;
+        }
+    }
+    rewind(spool);
+    while ((n = fread(buf, 1, sizeof(buf), spool)) > 0) {
+        if (fwrite(buf, 1, n, stdout) != n) {
+            return CLI_ERROR;
+        }
+    }
+    return ferror(spool) ? CLI_ERROR : CLI_OK;
+}
+
+static int
+seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
+          int argc, char **argv)
+{
+    enum {
+        OPT_DOMAIN = OPT_GLOBAL_END,
+        OPT_SELECTOR,
+        OPT_KEY,
+        OPT_SRVID,
+        OPT_AUTHRES,
+        OPT_HEADERS,
+        OPT_NOTIME,
+        OPT_HELP
+    };
+    static const struct option longopts[] = {
+        CLI_GLOBAL_OPTIONS,
+        { "domain", required_argument, NULL, OPT_DOMAIN },
+        { "selector", required_argument, NULL, OPT_SELECTOR },
+        { "key", required_argument, NULL, OPT_KEY },
+        { "authserv-id", required_argument, NULL, OPT_SRVID },
+        { "authres", required_argument, NULL, OPT_AUTHRES },
+        { "headers", required_argument, NULL, OPT_HEADERS },
+        { "no-timestamp", no_argument, NULL, OPT_NOTIME },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 },
+    };
+    int c, k;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if ((k = cli_global_option(g, c, optarg)) != 0) {
+            if (k < 0) {
+                return CLI_USAGE;
+            }
+            continue;
+        }
+        switch (c) {
+        case OPT_DOMAIN:
+            so->domain = optarg;
+            break;
+        case OPT_SELECTOR:
+            so->selector = optarg;
+            break;
+        case OPT_KEY:
+            *key = optarg;
+            break;
+        case OPT_SRVID:
+            so->authserv_id = optarg;
+            break;
+        case OPT_AUTHRES:
+            so->authres = optarg;
+            break;
+        case OPT_HEADERS:
+            so->headers = optarg;
+            break;
+        case OPT_NOTIME:
+            so->timestamp = false;
+            break;
+        case 'h':
+        case OPT_HELP:
+            printf("%s%s", seal_help, cli_global_help);
+            return -1;
+        default:
+            cli_error("arc seal: %s '%s'",
+                      c == ':' ? "missing value for" : "unknown option",
+                      argv[optind - 1]);
+            return CLI_USAGE;
+        }
+    }
+    if (so->domain == NULL || so->selector == NULL || *key == NULL ||
+        so->authserv_id == NULL) {
+        cli_error("arc seal: --domain, --selector, --key and --authserv-id "
+                  "are required");
+        return CLI_USAGE;
+    }
+    if (argc - optind > 1) {
+        cli_error("arc seal: one message at a time");
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+static int
+cmd_seal(int argc, char **argv)
+{
+    vouch_arc_seal_options_t so =
+        (vouch_arc_seal_options_t)VOUCH_ARC_SEAL_OPTIONS_INIT;
+    vouch_arc_sealer_t *s = NULL;
+    vouch_resolver_t *r = NULL;
+    vouch_dkim_key_t *key = NULL;
+    const char *keyfile = NULL;
+    vouch_ctx_t *ctx;
+    vouch_buf_t fields;
+    vouch_error_t err;
+    cli_global_t g;
+    FILE *in = NULL, *spool = NULL;
+    bool crlf = true;
+    int rc;
+
+    memset(&g, 0, sizeof(g));
+    rc = seal_args(&g, &so, &keyfile, argc, argv);
+    if (rc != CLI_OK) {
+        return rc < 0 ? CLI_OK : rc;
+    }
+    if ((ctx = cli_make_ctx(&g)) == NULL) {
+        return CLI_ERROR;
+    }
+    vouch_error_clear(&err);
+    vouch_buf_init(&fields, ctx, 1 << 20);
+    rc = cli_make_resolver(&r, ctx, &g);
+    if (rc == CLI_OK &&
+        vouch_dkim_key_load_file(&key, ctx, keyfile, &err) != 0) {
+        cli_error("arc seal: %s: %s", keyfile, err.msg);
+        rc = CLI_ERROR;
+    }
+    so.key = key;
+    if (rc == CLI_OK && vouch_arc_sealer_new(&s, ctx, r, &so, &err) != 0) {
+        cli_error("arc seal: %s", err.msg);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK &&
+        (in = open_input(optind < argc ? argv[optind] : NULL)) == NULL) {
+        rc = CLI_ERROR;
+    }
+    if (rc == CLI_OK && (spool = tmpfile()) == NULL) {
+        cli_error("temporary file: %s", strerror(errno));
+        rc = CLI_ERROR;
+    }
+    if (rc == CLI_OK && (seal_spool(s, in, spool, &crlf, &err) != 0 ||
+                         vouch_arc_sealer_finish(s, &fields, &err) != 0)) {
+        cli_error("arc seal: %s", err.msg);
+        rc = CLI_ERROR;
+    }
+    if (rc == CLI_OK) {
+        const vouch_arc_result_t *chain = vouch_arc_sealer_chain(s);
+
+        if (fields.len == 0) {
+            cli_error("arc seal: no ARC set added (incoming chain: arc=%s, "
+                      "%s)",
+                      vouch_arc_cv_name(chain->cv), chain->reason);
+        }
+        rc = print_sealed(&fields, crlf, spool);
+    }
+    if (spool != NULL) {
+        fclose(spool);
+    }
+    if (in != NULL && in != stdin) {
+        fclose(in);
+    }
+    vouch_arc_sealer_free(s);
+    vouch_dkim_key_free(key);
+    vouch_resolver_free(r);
+    vouch_buf_dispose(&fields);
+    vouch_ctx_free(ctx);
+    return rc;
+}
+
 /* ---- dispatch
  * ------------------------------------------------------------------------ */
 
@@ -198,6 +440,9 @@ cli_cmd_arc(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
         return cmd_verify(argc - 1, argv + 1);
+    }
+    if (argc >= 2 && strcmp(argv[1], "seal") == 0) {
+        return cmd_seal(argc - 1, argv + 1);
     }
     if (argc >= 2 &&
         (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {

@@ -18,6 +18,9 @@ Suites (data in $VOUCH_TESTDATA/arc, see its SOURCES.md):
               values byte for byte once folding whitespace is removed (the
               suite's normalized form); a test expecting no fields must get
               none. RSA PKCS#1 v1.5 is deterministic, so b= is compared too.
+              The sealed message must then validate: pass, or fail when
+              the new seal says cv=fail (or no set was added to a failed
+              chain).
   stalwart    Stalwart's two sealed messages (Gmail; a two-hop chain with
               ed25519 and RSA): both validate (cv=pass).
 
@@ -73,10 +76,15 @@ def check(name, ok, detail=""):
 
 
 def write_zone(path, records):
+    """txt-records as a zone. A YAML literal block (the signing file's key)
+    holds the record over several lines: each line is one string of the
+    TXT record, and a TXT record's strings are joined with nothing
+    between them (RFC 6376 §3.6.2.2)."""
     with open(path, "w") as z:
         for owner, value in (records or {}).items():
+            parts = [p for p in str(value).split("\n") if p]
             z.write("%s 300 IN TXT %s\n" % (name_text(owner),
-                                             txt_rdata(str(value))))
+                                             txt_rdata(parts)))
 
 
 def crlf(text):
@@ -179,6 +187,16 @@ def suite_signing(vouch, data, work):
                     before.get(part) else ""
                 check("%s %s" % (name, part), have == want,
                       "\n  want %r\n  got  %r" % (want, have))
+            # the sealed message validates as its new seal says
+            spath = os.path.join(work, name + ".sealed")
+            with open(spath, "wb") as m:
+                m.write(p.stdout)
+            cv = re.search(r"cv=(\w+)", squash(got.get("AS")) or "cv=none")
+            want_cv = "fail" if cv.group(1) == "fail" or not t.get("AS") \
+                else "pass"
+            res = arc_verify(vouch, zone, spath, t["t"])
+            check("%s sealed message" % name, res.get("cv") == want_cv,
+                  "want %s, got %s" % (want_cv, json.dumps(res)))
 
 
 def suite_stalwart(vouch, data, work):
