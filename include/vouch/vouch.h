@@ -15,5 +15,6 @@
 #include "dkim.h"
 #include "authres.h"
 #include "dmarc.h"
+#include "arc.h"
 
 #endif

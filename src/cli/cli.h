@@ -99,5 +99,6 @@ int cli_json_print(FILE *f, json_t *obj, bool pretty);
 int cli_cmd_spf(int argc, char **argv);
 int cli_cmd_dkim(int argc, char **argv);
 int cli_cmd_dmarc(int argc, char **argv);
+int cli_cmd_arc(int argc, char **argv);
 
 #endif

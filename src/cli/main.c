@@ -15,6 +15,7 @@ static const struct {
     { "dkim", cli_cmd_dkim, "verify and sign DKIM (RFC 6376), make keys" },
     { "dmarc", cli_cmd_dmarc,
       "explain DMARC records, find the policy for a domain (RFC 9989)" },
+    { "arc", cli_cmd_arc, "validate and seal ARC chains (RFC 8617)" },
 };
 
 static void
