@@ -7,7 +7,10 @@
  * local part NUL-terminated inside its array and free of CR, LF; every
  * domain either "" or normalised (lower-case LDH, no final dot, labels
  * 1-63, at most 253 bytes) and stable under a second normalisation; the
- * domain status agreeing with has_domain and the domain.
+ * domain status agreeing with has_domain and the domain. The same bytes
+ * as a From field value go through vouch_from_get: a known status, a
+ * reason exactly when not OK, and an OK verdict's domain normalised and
+ * non-empty.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,6 +93,43 @@ check_address(const vouch_address_t *a)
     }
 }
 
+static void
+check_from(const char *in, size_t size)
+{
+    static vouch_ctx_t *ctx;
+    vouch_mail_header_t *h = NULL;
+    vouch_from_t f;
+    char *raw;
+
+    if (ctx == NULL && vouch_ctx_new(&ctx, NULL) != 0) {
+        return;
+    }
+    raw = malloc(size + 5);
+    if (raw == NULL) {
+        return;
+    }
+    memcpy(raw, "From:", 5);
+    memcpy(raw + 5, in, size);
+    if (vouch_mail_header_new(&h, ctx) == 0 &&
+        vouch_mail_header_add(h, raw, size + 5, NULL) == 0 &&
+        vouch_from_get(&f, h) == 0) {
+        if ((unsigned)f.status > VOUCH_FROM_SYNTAX ||
+            (f.status == VOUCH_FROM_OK) != (f.reason[0] == '\0') ||
+            strnlen(f.reason, sizeof(f.reason)) >= sizeof(f.reason)) {
+            abort();
+        }
+        if (f.status == VOUCH_FROM_OK) {
+            check_address(&f.address);
+            if (f.address.domain[0] == '\0' || f.address.domain_cfws ||
+                f.field_index != 0 || f.naddresses != 1) {
+                abort();
+            }
+        }
+    }
+    vouch_mail_header_free(h);
+    free(raw);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -135,5 +175,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                err.msg[0] == '\0') {
         abort();
     }
+    check_from(in, size);
     return 0;
 }

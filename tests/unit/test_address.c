@@ -697,6 +697,8 @@ static const from_case_t from_cases[] = {
     { "D: a whole name-addr as a quoted display name",
       L("From: \"Admin <admin@legit.example>\" <attacker@evil.example>\r\n"),
       OK_("evil.example") },
+    { "D: an address as a lone quoted string (no domain)",
+      L("From: \"admin@legit.example\"\r\n"), NOT_(NO_DOMAIN) },
     { "D: quoted display name then an addr-spec without brackets",
       L("From: \"<admin@legit.example>\" attacker@evil.example\r\n"),
       NOT_(SYNTAX) },
