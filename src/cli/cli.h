@@ -95,10 +95,21 @@ json_t *cli_json_bytes(const char *p, size_t len);
  * newline; consumes the reference. Returns 0 or -1 (I/O). */
 int cli_json_print(FILE *f, json_t *obj, bool pretty);
 
+/* A whole decimal number in [0, max] into *out: 0, or -1 if arg is
+ * anything else. */
+int cli_parse_uint(const char *arg, unsigned max, unsigned *out);
+
+/* The JSON objects of an SPF result (`vouch spf`) and of a DKIM signature
+ * (`vouch dkim verify`), shared by `vouch verify`. */
+json_t *cli_spf_json(const vouch_spf_request_t *req,
+                     const vouch_spf_result_t *res);
+json_t *cli_dkim_sig_json(const vouch_dkim_sig_t *s);
+
 /* Subcommands: argc/argv start at the subcommand name. */
 int cli_cmd_spf(int argc, char **argv);
 int cli_cmd_dkim(int argc, char **argv);
 int cli_cmd_dmarc(int argc, char **argv);
 int cli_cmd_arc(int argc, char **argv);
+int cli_cmd_verify(int argc, char **argv);
 
 #endif

@@ -31,8 +31,8 @@ typedef struct verify_opts {
     size_t nfiles; /* results printed so far */
 } verify_opts_t;
 
-static json_t *
-sig_json(const vouch_dkim_sig_t *s)
+json_t *
+cli_dkim_sig_json(const vouch_dkim_sig_t *s)
 {
     json_t *o = json_object();
 
@@ -91,8 +91,8 @@ report(verify_opts_t *o, const char *name, vouch_dkim_verifier_t *v,
     } else {
         arr = json_array();
         for (i = 0; i < n; i++) {
-            json_array_append_new(arr,
-                                  sig_json(vouch_dkim_verifier_result(v, i)));
+            json_array_append_new(
+                arr, cli_dkim_sig_json(vouch_dkim_verifier_result(v, i)));
         }
         json_object_set_new(obj, "signatures", arr);
     }
@@ -242,21 +242,6 @@ static const char verify_help[] =
     "  --jsonl              one JSON object per message, with \"file\"\n\n";
 
 static int
-parse_uint_arg(const char *arg, unsigned max, unsigned *out)
-{
-    char *end;
-    unsigned long v;
-
-    errno = 0;
-    v = strtoul(arg, &end, 10);
-    if (errno != 0 || *arg < '0' || *arg > '9' || *end != '\0' || v > max) {
-        return -1;
-    }
-    *out = (unsigned)v;
-    return 0;
-}
-
-static int
 cmd_verify(int argc, char **argv)
 {
     enum {
@@ -302,7 +287,7 @@ cmd_verify(int argc, char **argv)
             o.v.allow_rsa_sha1 = true;
             break;
         case OPT_MINBITS:
-            if (parse_uint_arg(optarg, 16384, &o.v.min_rsa_bits) != 0) {
+            if (cli_parse_uint(optarg, 16384, &o.v.min_rsa_bits) != 0) {
                 cli_error("dkim verify: --min-rsa-bits wants bits, not '%s'",
                           optarg);
                 return CLI_USAGE;
@@ -312,7 +297,7 @@ cmd_verify(int argc, char **argv)
             o.v.reject_length = true;
             break;
         case OPT_MAXSIG:
-            if (parse_uint_arg(optarg, VOUCH_DKIM_SIGNATURES_MAX,
+            if (cli_parse_uint(optarg, VOUCH_DKIM_SIGNATURES_MAX,
                                &o.v.max_signatures) != 0 ||
                 o.v.max_signatures == 0) {
                 cli_error("dkim verify: --max-signatures is 1-%d",
@@ -498,7 +483,7 @@ sign_args(sign_opts_t *o, int argc, char **argv)
             o->base.identity = optarg;
             break;
         case OPT_EXPIRE:
-            g = parse_uint_arg(optarg, 100000000, &o->base.expire_after);
+            g = cli_parse_uint(optarg, 100000000, &o->base.expire_after);
             if (g != 0 || o->base.expire_after == 0) {
                 cli_error("dkim sign: --expire wants seconds, not '%s'",
                           optarg);
@@ -762,7 +747,7 @@ cmd_keygen(int argc, char **argv)
             }
             break;
         case OPT_BITS:
-            if (parse_uint_arg(optarg, 4096, &bits) != 0 || bits < 1024) {
+            if (cli_parse_uint(optarg, 4096, &bits) != 0 || bits < 1024) {
                 cli_error("dkim keygen: --bits is 1024-4096, not '%s'", optarg);
                 return CLI_USAGE;
             }

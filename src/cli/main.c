@@ -16,6 +16,8 @@ static const struct {
     { "dmarc", cli_cmd_dmarc,
       "explain DMARC records, find the policy for a domain (RFC 9989)" },
     { "arc", cli_cmd_arc, "validate and seal ARC chains (RFC 8617)" },
+    { "verify", cli_cmd_verify,
+      "authenticate a message: SPF, DKIM, ARC, DMARC, A-R" },
 };
 
 static void

@@ -231,3 +231,15 @@ cli_make_resolver(vouch_resolver_t **out, vouch_ctx_t *ctx,
     *out = r;
     return CLI_OK;
 }
+
+int
+cli_parse_uint(const char *arg, unsigned max, unsigned *out)
+{
+    unsigned long long v;
+
+    if (!parse_number(arg, max, &v)) {
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}

@@ -49,8 +49,8 @@ spf_usage(FILE *f)
             cli_global_help);
 }
 
-static json_t *
-result_json(const vouch_spf_request_t *req, const vouch_spf_result_t *res)
+json_t *
+cli_spf_json(const vouch_spf_request_t *req, const vouch_spf_result_t *res)
 {
     vouch_buf_t hdr;
     json_t *o = json_object();
@@ -144,7 +144,7 @@ run_one(vouch_ctx_t *ctx, vouch_resolver_t *r, const vouch_spf_request_t *req,
         return CLI_ERROR;
     }
     if (json) {
-        rc = cli_json_print(stdout, result_json(req, &res), false);
+        rc = cli_json_print(stdout, cli_spf_json(req, &res), false);
     } else {
         print_human(req, &res);
     }
