@@ -182,6 +182,14 @@ test_dmarc__record_table(void)
                 CHECKF(strcmp(rec.warnings[0].tag, c->warn_tag) == 0,
                        "%s: tag '%s' want '%s'", c->name, rec.warnings[0].tag,
                        c->warn_tag);
+                /* a tag's warning points at the tag (a URI's at the URI) */
+                if (c->warn_tag[0] != '\0' &&
+                    c->warn_kind != VOUCH_DMARC_W_BAD_URI &&
+                    strcmp(c->warn_tag, "rua") != 0) {
+                    CHECKF(strncmp(c->txt + rec.warnings[0].offset, c->warn_tag,
+                                   strlen(c->warn_tag)) == 0,
+                           "%s: offset %zu", c->name, rec.warnings[0].offset);
+                }
             }
         }
     }

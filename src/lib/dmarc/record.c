@@ -644,7 +644,16 @@ vouch_dmarc_record_parse(vouch_dmarc_record_t *out, const char *txt, size_t len,
     }
     if ((out->present & VOUCH_DMARC_TAG_FO) &&
         !(out->present & VOUCH_DMARC_TAG_RUF)) {
-        warn(out, VOUCH_DMARC_W_NOTE, "fo", 2, 0, "fo is ignored without ruf");
+        size_t i, off = 0;
+
+        /* seen[] points into txt (after the literal "v"): find fo there */
+        for (i = 1; i < nseen; i++) {
+            if (ieq(seen[i].ptr, seen[i].len, "fo")) {
+                off = (size_t)(seen[i].ptr - txt);
+            }
+        }
+        warn(out, VOUCH_DMARC_W_NOTE, "fo", 2, off,
+             "fo is ignored without ruf");
     }
     return 0;
 }
