@@ -254,28 +254,13 @@ tag_value(char *out, size_t cap, const vouch_dmarc_record_t *r, unsigned bit)
 }
 
 static json_t *
-record_json(const vouch_dmarc_record_t *r, int rc, const vouch_error_t *err)
+tags_json(const vouch_dmarc_record_t *r)
 {
-    json_t *o = json_object(), *tags = json_array(), *warns = json_array();
-    json_t *pol = json_object(), *uris;
-    size_t i, k;
+    json_t *tags = json_array();
+    size_t i;
 
-    if (o == NULL || tags == NULL || warns == NULL || pol == NULL) {
-        json_decref(o);
-        json_decref(tags);
-        json_decref(warns);
-        json_decref(pol);
-        return NULL;
-    }
-    json_object_set_new(o, "valid", json_boolean(rc == 0));
-    json_object_set_new(o, "mode", json_string(vouch_dmarc_mode_name(r->mode)));
-    json_object_set_new(o, "error",
-                        rc == 0 ? json_null()
-                                : cli_json_bytes(err->msg, strlen(err->msg)));
-    json_object_set_new(o, "error_offset",
-                        rc == 0 ? json_null()
-                                : json_integer((json_int_t)err->offset));
-    for (i = 0; rc == 0 && i < sizeof(tag_infos) / sizeof(tag_infos[0]); i++) {
+    for (i = 0; tags != NULL && i < sizeof(tag_infos) / sizeof(tag_infos[0]);
+         i++) {
         const tag_info_t *t = &tag_infos[i];
         json_t *e = json_object();
         char val[4096];
@@ -295,45 +280,58 @@ record_json(const vouch_dmarc_record_t *r, int rc, const vouch_error_t *err)
         json_object_set_new(e, "meaning", json_string(t->meaning));
         json_array_append_new(tags, e);
     }
-    json_object_set_new(o, "tags", tags);
-    for (k = 0; k < 2 && rc == 0; k++) {
-        const vouch_dmarc_urilist_t *l = k == 0 ? &r->rua : &r->ruf;
+    return tags;
+}
 
-        uris = json_array();
-        for (i = 0; uris != NULL && i < l->n; i++) {
-            json_t *u = json_object();
+static json_t *
+uris_json(const vouch_dmarc_urilist_t *l)
+{
+    json_t *uris = json_array();
+    size_t i;
 
-            if (u == NULL) {
-                continue;
-            }
-            json_object_set_new(u, "uri", json_string(l->uri[i].uri));
-            json_object_set_new(
-                u, "max_size",
-                l->uri[i].max_size > 0
-                    ? json_integer((json_int_t)l->uri[i].max_size)
-                    : json_null());
-            json_array_append_new(uris, u);
+    for (i = 0; uris != NULL && i < l->n; i++) {
+        json_t *u = json_object();
+
+        if (u == NULL) {
+            continue;
         }
-        json_object_set_new(o, k == 0 ? "rua" : "ruf", uris);
+        json_object_set_new(u, "uri", json_string(l->uri[i].uri));
+        json_object_set_new(u, "max_size",
+                            l->uri[i].max_size > 0
+                                ? json_integer((json_int_t)l->uri[i].max_size)
+                                : json_null());
+        json_array_append_new(uris, u);
     }
-    if (rc == 0) {
-        json_object_set_new(
-            pol, "domain",
-            json_string(vouch_dmarc_policy_name(
-                vouch_dmarc_record_policy(r, false, false, NULL))));
-        json_object_set_new(
-            pol, "subdomain",
-            json_string(vouch_dmarc_policy_name(
-                vouch_dmarc_record_policy(r, true, false, NULL))));
-        json_object_set_new(
-            pol, "nonexistent_subdomain",
-            json_string(vouch_dmarc_policy_name(
-                vouch_dmarc_record_policy(r, true, true, NULL))));
-        json_object_set_new(o, "policy", pol);
-    } else {
-        json_decref(pol);
+    return uris;
+}
+
+static json_t *
+policy_json(const vouch_dmarc_record_t *r)
+{
+    json_t *pol = json_object();
+
+    if (pol == NULL) {
+        return NULL;
     }
-    for (i = 0; i < r->nwarnings; i++) {
+    json_object_set_new(pol, "domain",
+                        json_string(vouch_dmarc_policy_name(
+                            vouch_dmarc_record_policy(r, false, false, NULL))));
+    json_object_set_new(pol, "subdomain",
+                        json_string(vouch_dmarc_policy_name(
+                            vouch_dmarc_record_policy(r, true, false, NULL))));
+    json_object_set_new(pol, "nonexistent_subdomain",
+                        json_string(vouch_dmarc_policy_name(
+                            vouch_dmarc_record_policy(r, true, true, NULL))));
+    return pol;
+}
+
+static json_t *
+warnings_json(const vouch_dmarc_record_t *r)
+{
+    json_t *warns = json_array();
+    size_t i;
+
+    for (i = 0; warns != NULL && i < r->nwarnings; i++) {
         const vouch_dmarc_warning_t *w = &r->warnings[i];
         json_t *e = json_object();
 
@@ -348,7 +346,32 @@ record_json(const vouch_dmarc_record_t *r, int rc, const vouch_error_t *err)
                             cli_json_bytes(w->msg, strlen(w->msg)));
         json_array_append_new(warns, e);
     }
-    json_object_set_new(o, "warnings", warns);
+    return warns;
+}
+
+/* An invalid record has empty tags, rua, ruf and warnings, and a null
+ * policy. */
+static json_t *
+record_json(const vouch_dmarc_record_t *r, int rc, const vouch_error_t *err)
+{
+    json_t *o = json_object();
+
+    if (o == NULL) {
+        return NULL;
+    }
+    json_object_set_new(o, "valid", json_boolean(rc == 0));
+    json_object_set_new(o, "mode", json_string(vouch_dmarc_mode_name(r->mode)));
+    json_object_set_new(o, "error",
+                        rc == 0 ? json_null()
+                                : cli_json_bytes(err->msg, strlen(err->msg)));
+    json_object_set_new(o, "error_offset",
+                        rc == 0 ? json_null()
+                                : json_integer((json_int_t)err->offset));
+    json_object_set_new(o, "tags", rc == 0 ? tags_json(r) : json_array());
+    json_object_set_new(o, "rua", uris_json(&r->rua));
+    json_object_set_new(o, "ruf", uris_json(&r->ruf));
+    json_object_set_new(o, "policy", rc == 0 ? policy_json(r) : json_null());
+    json_object_set_new(o, "warnings", warnings_json(r));
     json_object_set_new(o, "warnings_dropped",
                         json_integer((json_int_t)r->warnings_dropped));
     return o;

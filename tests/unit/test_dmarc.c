@@ -182,6 +182,14 @@ test_dmarc__record_table(void)
                 CHECKF(strcmp(rec.warnings[0].tag, c->warn_tag) == 0,
                        "%s: tag '%s' want '%s'", c->name, rec.warnings[0].tag,
                        c->warn_tag);
+                /* a tag's warning points at the tag (a URI's at the URI) */
+                if (c->warn_tag[0] != '\0' &&
+                    c->warn_kind != VOUCH_DMARC_W_BAD_URI &&
+                    strcmp(c->warn_tag, "rua") != 0) {
+                    CHECKF(strncmp(c->txt + rec.warnings[0].offset, c->warn_tag,
+                                   strlen(c->warn_tag)) == 0,
+                           "%s: offset %zu", c->name, rec.warnings[0].offset);
+                }
             }
         }
     }
@@ -388,7 +396,9 @@ static const char zone_main[] =
     "$FAULT _dmarc.sub.slow.example.com. TXT TIMEOUT\n"
     "$FAULT nx.timeout.example.com. A TIMEOUT\n"
     "$FAULT _dmarc.sf.example.com. TXT SERVFAIL\n"
-    "$FAULT _dmarc.slow7.test. TXT TIMEOUT\n";
+    "$FAULT _dmarc.slow7.test. TXT TIMEOUT\n"
+    "_dmarc.own.slowparent.test. 300 IN TXT \"v=DMARC1; p=reject\"\n"
+    "$FAULT _dmarc.slowparent.test. TXT TIMEOUT\n";
 
 #define MAXDKIM 3
 
@@ -837,6 +847,27 @@ static const scen_t scens[] = {
     { "record at the From domain only (7489)", M7489, "mail.example.org", NOSPF,
       NODKIM, 0, VOUCH_DMARC_FAIL, P_NONE, P_NONE, "p", "example.org",
       "mail.example.org", 0, 0, 0, 1, NULL },
+    { "own record, org walk fails: exact SPF still passes", M9989,
+      "own.slowparent.test", "own.slowparent.test", VOUCH_SPF_PASS, NODKIM, -1,
+      VOUCH_DMARC_PASS, P_REJ, P_NONE, "p", "", "own.slowparent.test", 1, 0, 0,
+      2, NULL },
+    { "own record, org walk fails: relaxed DKIM unknown",
+      M9989,
+      "own.slowparent.test",
+      NOSPF,
+      { "d.own.slowparent.test" },
+      -1,
+      VOUCH_DMARC_TEMPERROR,
+      P_REJ,
+      P_UNSET,
+      "p",
+      "",
+      "own.slowparent.test",
+      0,
+      0,
+      0,
+      2,
+      "could not be determined" },
     /* bad input */
     { "From domain with an empty label", M9989, "bad..example.com", NOSPF,
       NODKIM, -1, VOUCH_DMARC_PERMERROR, P_UNSET, P_UNSET, "", "", "", 0, 0, 0,

@@ -391,14 +391,14 @@ discover_9989(dmarc_eval_t *ev, const char *from, discovery_t *d,
         d->org_known = true;
         set_reason(out, "no DMARC policy record for %s or its parents%s%s",
                    from,
-                   first->state == ENT_MULTI ? " (several records at "
-                                               "_dmarc.<From> ignored)"
-                                             : "",
-                   first->why[0] != '\0' ? "; " : "");
+                   first->state == ENT_MULTI
+                       ? " (several records at the From domain, all ignored)"
+                       : "",
+                   first->why[0] != '\0' ? " (the From domain's " : "");
         if (first->why[0] != '\0') {
             size_t l = strlen(out->reason);
 
-            (void)snprintf(out->reason + l, sizeof(out->reason) - l, "%s",
+            (void)snprintf(out->reason + l, sizeof(out->reason) - l, "%s)",
                            first->why);
         }
         return VOUCH_DMARC_NONE;

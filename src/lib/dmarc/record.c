@@ -166,21 +166,6 @@ bad_value(tagctx_t *t, unsigned bit, const char *expect)
          "'%s' is not %s; default used", shown, expect);
 }
 
-static int
-parse_request(vouch_dmarc_policy_t *out, const char *p, size_t len)
-{
-    if (ieq(p, len, "none")) {
-        *out = VOUCH_DMARC_P_NONE;
-    } else if (ieq(p, len, "quarantine")) {
-        *out = VOUCH_DMARC_P_QUARANTINE;
-    } else if (ieq(p, len, "reject")) {
-        *out = VOUCH_DMARC_P_REJECT;
-    } else {
-        return VOUCH_ESYNTAX;
-    }
-    return 0;
-}
-
 /* A colon-separated list of keywords (fo=, rf=): *WSP ":" *WSP between. */
 static int
 parse_colon_list(unsigned *out, const char *p, size_t len,
@@ -356,104 +341,126 @@ other_mode(tagctx_t *t, unsigned bit)
     return false;
 }
 
+/* The index of the keyword v is (case-insensitive), or -1. */
+static int
+keyword(const char *v, size_t n, const char *const *words, size_t nwords)
+{
+    size_t i;
+
+    for (i = 0; i < nwords; i++) {
+        if (ieq(v, n, words[i])) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Tags whose value is one keyword: p sp np (dmarc-request), adkim aspf
+ * (dmarc-rors), t (dmarc-yorn), psd (dmarc-psd). Returns false when bit is
+ * none of them. */
+static bool
+parse_keyword_tag(tagctx_t *t, unsigned bit)
+{
+    static const char *const request[] = { "none", "quarantine", "reject" };
+    static const char *const rors[] = { "r", "s" };
+    static const char *const yorn[] = { "n", "y" };
+    static const char *const psd[] = { "u", "y", "n" };
+    vouch_dmarc_record_t *rec = t->rec;
+    int k;
+
+    switch (bit) {
+    case VOUCH_DMARC_TAG_P:
+    case VOUCH_DMARC_TAG_SP:
+    case VOUCH_DMARC_TAG_NP:
+        k = keyword(t->val, t->val_len, request, VOUCH_ARRAY_LEN(request));
+        if (k < 0) {
+            bad_value(t, bit, "none, quarantine or reject");
+        } else {
+            *(bit == VOUCH_DMARC_TAG_P    ? &rec->p
+              : bit == VOUCH_DMARC_TAG_SP ? &rec->sp
+                                          : &rec->np) =
+                (vouch_dmarc_policy_t)(k + 1);
+        }
+        return true;
+    case VOUCH_DMARC_TAG_ADKIM:
+    case VOUCH_DMARC_TAG_ASPF:
+        k = keyword(t->val, t->val_len, rors, VOUCH_ARRAY_LEN(rors));
+        if (k < 0) {
+            bad_value(t, bit, "r or s");
+        } else {
+            *(bit == VOUCH_DMARC_TAG_ADKIM ? &rec->adkim : &rec->aspf) =
+                (vouch_dmarc_align_t)k;
+        }
+        return true;
+    case VOUCH_DMARC_TAG_T:
+        k = keyword(t->val, t->val_len, yorn, VOUCH_ARRAY_LEN(yorn));
+        if (k < 0) {
+            bad_value(t, bit, "y or n");
+        } else {
+            rec->t = k == 1;
+        }
+        return true;
+    case VOUCH_DMARC_TAG_PSD:
+        k = keyword(t->val, t->val_len, psd, VOUCH_ARRAY_LEN(psd));
+        if (k < 0) {
+            bad_value(t, bit, "y, n or u");
+        } else {
+            rec->psd = (vouch_dmarc_psd_t)k;
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A decimal value of the whole tag, at most max. */
+static bool
+parse_number(const tagctx_t *t, uint64_t max, uint64_t *out)
+{
+    const char *cur = t->val;
+
+    return vouch__parse_uint(&cur, t->val + t->val_len, max, out) == 0 &&
+           cur == t->val + t->val_len;
+}
+
 static void
 parse_value(tagctx_t *t, unsigned bit)
 {
+    static const char *const fo[] = { "0", "1", "d", "s" };
+    static const char *const rf[] = { "afrf", "iodef" };
     vouch_dmarc_record_t *rec = t->rec;
-    const char *v = t->val;
-    size_t n = t->val_len;
     uint64_t num;
-    int rc = 0;
 
-    if (other_mode(t, bit)) {
+    if (other_mode(t, bit) || parse_keyword_tag(t, bit)) {
         return;
     }
     switch (bit) {
-    case VOUCH_DMARC_TAG_P:
-        if (parse_request(&rec->p, v, n) != 0) {
-            bad_value(t, bit, "none, quarantine or reject");
-        }
-        break;
-    case VOUCH_DMARC_TAG_SP:
-        if (parse_request(&rec->sp, v, n) != 0) {
-            bad_value(t, bit, "none, quarantine or reject");
-        }
-        break;
-    case VOUCH_DMARC_TAG_NP:
-        if (parse_request(&rec->np, v, n) != 0) {
-            bad_value(t, bit, "none, quarantine or reject");
-        }
-        break;
-    case VOUCH_DMARC_TAG_ADKIM:
-    case VOUCH_DMARC_TAG_ASPF: {
-        vouch_dmarc_align_t *a =
-            bit == VOUCH_DMARC_TAG_ADKIM ? &rec->adkim : &rec->aspf;
-
-        if (ieq(v, n, "r")) {
-            *a = VOUCH_DMARC_ALIGN_RELAXED;
-        } else if (ieq(v, n, "s")) {
-            *a = VOUCH_DMARC_ALIGN_STRICT;
-        } else {
-            bad_value(t, bit, "r or s");
-        }
-        break;
-    }
-    case VOUCH_DMARC_TAG_T:
-        if (ieq(v, n, "y") || ieq(v, n, "n")) {
-            rec->t = vouch__lower(v[0]) == 'y';
-        } else {
-            bad_value(t, bit, "y or n");
-        }
-        break;
-    case VOUCH_DMARC_TAG_PSD:
-        if (ieq(v, n, "y")) {
-            rec->psd = VOUCH_DMARC_PSD_Y;
-        } else if (ieq(v, n, "n")) {
-            rec->psd = VOUCH_DMARC_PSD_N;
-        } else if (ieq(v, n, "u")) {
-            rec->psd = VOUCH_DMARC_PSD_U;
-        } else {
-            bad_value(t, bit, "y, n or u");
-        }
-        break;
-    case VOUCH_DMARC_TAG_FO: {
-        static const char *const fo[] = { "0", "1", "d", "s" };
-
-        if (parse_colon_list(&rec->fo, v, n, fo, VOUCH_ARRAY_LEN(fo)) != 0) {
+    case VOUCH_DMARC_TAG_FO:
+        if (parse_colon_list(&rec->fo, t->val, t->val_len, fo,
+                             VOUCH_ARRAY_LEN(fo)) != 0) {
             bad_value(t, bit, "a colon-separated list of 0, 1, d, s");
         }
         break;
-    }
-    case VOUCH_DMARC_TAG_RF: {
-        static const char *const rf[] = { "afrf", "iodef" };
-
-        if (parse_colon_list(&rec->rf, v, n, rf, VOUCH_ARRAY_LEN(rf)) != 0) {
+    case VOUCH_DMARC_TAG_RF:
+        if (parse_colon_list(&rec->rf, t->val, t->val_len, rf,
+                             VOUCH_ARRAY_LEN(rf)) != 0) {
             bad_value(t, bit, "a colon-separated list of afrf, iodef");
         }
         break;
-    }
-    case VOUCH_DMARC_TAG_PCT: {
-        const char *cur = v;
-
-        rc = vouch__parse_uint(&cur, v + n, 100, &num);
-        if (rc != 0 || cur != v + n) {
-            bad_value(t, bit, "an integer 0-100");
-        } else {
+    case VOUCH_DMARC_TAG_PCT:
+        if (parse_number(t, 100, &num)) {
             rec->pct = (unsigned)num;
-        }
-        break;
-    }
-    case VOUCH_DMARC_TAG_RI: {
-        const char *cur = v;
-
-        rc = vouch__parse_uint(&cur, v + n, UINT32_MAX, &num);
-        if (rc != 0 || cur != v + n) {
-            bad_value(t, bit, "a 32-bit number of seconds");
         } else {
-            rec->ri = (uint32_t)num;
+            bad_value(t, bit, "an integer 0-100");
         }
         break;
-    }
+    case VOUCH_DMARC_TAG_RI:
+        if (parse_number(t, UINT32_MAX, &num)) {
+            rec->ri = (uint32_t)num;
+        } else {
+            bad_value(t, bit, "a 32-bit number of seconds");
+        }
+        break;
     case VOUCH_DMARC_TAG_RUA:
         parse_urilist(t, &rec->rua, bit);
         break;
@@ -637,7 +644,16 @@ vouch_dmarc_record_parse(vouch_dmarc_record_t *out, const char *txt, size_t len,
     }
     if ((out->present & VOUCH_DMARC_TAG_FO) &&
         !(out->present & VOUCH_DMARC_TAG_RUF)) {
-        warn(out, VOUCH_DMARC_W_NOTE, "fo", 2, 0, "fo is ignored without ruf");
+        size_t i, off = 0;
+
+        /* seen[] points into txt (after the literal "v"): find fo there */
+        for (i = 1; i < nseen; i++) {
+            if (ieq(seen[i].ptr, seen[i].len, "fo")) {
+                off = (size_t)(seen[i].ptr - txt);
+            }
+        }
+        warn(out, VOUCH_DMARC_W_NOTE, "fo", 2, off,
+             "fo is ignored without ruf");
     }
     return 0;
 }
