@@ -57,6 +57,10 @@ typedef struct verdicts {
     authors_t authors;
     vouch_dmarc_result_t dmarc[FROM_MAX];
     vouch_dmarc_result_t summary; /* worst result, strictest policy */
+    /* the SPF and DKIM domains normalised for DMARC (A-labels, lower case;
+     * empty when they do not normalise) */
+    char spf_domain[VOUCH_DNS_NAME_MAX + 1];
+    char dkim_domain[VOUCH_DKIM_SIGNATURES_MAX][VOUCH_DNS_NAME_MAX + 1];
 } verdicts_t;
 
 /* The reader's callbacks feed both verifiers. */
@@ -238,6 +242,18 @@ dmarc_rank(vouch_dmarc_code_t c)
     return 4;
 }
 
+/* A domain from the message or the envelope as DMARC compares them;
+ * empty when it is not a usable name (then it cannot align). */
+static void
+normalize(char out[VOUCH_DNS_NAME_MAX + 1], const char *domain)
+{
+    vouch_error_t err;
+
+    if (vouch_domain_normalize(out, domain, strlen(domain), &err) != 0) {
+        out[0] = '\0';
+    }
+}
+
 static int
 run_dmarc(verdicts_t *v, const verify_opts_t *o, vouch_ctx_t *ctx,
           vouch_resolver_t *r, const vouch_psl_t *psl, vouch_error_t *err)
@@ -254,11 +270,14 @@ run_dmarc(verdicts_t *v, const verify_opts_t *o, vouch_ctx_t *ctx,
     for (i = 0; i < n && i < VOUCH_DKIM_SIGNATURES_MAX; i++) {
         const vouch_dkim_sig_t *s = vouch_dkim_verifier_result(v->dkim, i);
 
-        dk[i].domain = s->domain;
-        dk[i].pass = s->result == VOUCH_DKIM_PASS;
+        normalize(v->dkim_domain[i], s->domain);
+        dk[i].domain = v->dkim_domain[i];
+        dk[i].pass = s->result == VOUCH_DKIM_PASS && dk[i].domain[0] != '\0';
+        dk[i].temperror = s->result == VOUCH_DKIM_TEMPERROR;
     }
     memset(&in, 0, sizeof(in));
-    in.spf_domain = v->spf.domain;
+    normalize(v->spf_domain, v->spf.domain);
+    in.spf_domain = v->spf_domain;
     in.spf_result = v->spf.code;
     in.dkim = dk;
     in.ndkim = i;

@@ -137,6 +137,12 @@ if out:
     case("aligned: Received-SPF", out["received_spf"].startswith("pass"),
          out["received_spf"])
 
+# d= in another case than From: still aligned (domains compare as names)
+KEYS[("Author.EXAMPLE", "s1")] = KEYS[("author.example", "s1")]
+check("d= case", sign(message(ALICE), "Author.EXAMPLE", "s1"), "203.0.113.9",
+      "x@esp.example", {"dkim.0.result": "pass", "dmarc.result": "pass",
+                        "dmarc.dkim_aligned": True})
+
 # SPF only, aligned; DKIM absent
 check("spf only", message(ALICE), "192.0.2.1", "bounce@author.example", {
     "spf.result": "pass", "dkim": [], "dmarc.result": "pass",
