@@ -4,8 +4,9 @@
  *
  * verify reads one message (file or stdin) in chunks and prints the chain
  * validation. seal spools the message to a temporary file (the new fields
- * go before it) while streaming it through the sealer, then prints the new
- * ARC set and the message.
+ * go before it; when this hop's results are computed, a DKIM and an ARC
+ * verifier read it on the way), then streams the spool through the sealer
+ * and prints the new ARC set and the message.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -196,32 +197,62 @@ cmd_verify(int argc, char **argv)
 static const char seal_help[] =
     "usage: vouch arc seal --domain D --selector S --key PEM "
     "--authserv-id ID\n"
-    "                      [--authres TEXT] [--headers LIST] "
-    "[--no-timestamp] [FILE|-]\n\n"
+    "                      [--authres TEXT | --ip IP --helo NAME "
+    "[--mail-from ADDR]]\n"
+    "                      [--headers LIST] [--no-timestamp] [FILE|-]\n\n"
     "Validate the ARC chain of a message and add the next ARC set (RFC 8617\n"
     "5.1): print the message with ARC-Seal, ARC-Message-Signature and\n"
     "ARC-Authentication-Results first. The seal's cv= is the validation\n"
     "result; a chain whose newest seal says cv=fail (or that has 50 sets)\n"
-    "gets no new set and the message is printed unchanged. The AAR carries\n"
-    "--authres: the results of this hop as in an Authentication-Results\n"
-    "field after the authserv-id (\"spf=pass smtp.mailfrom=a.example;\n"
-    "dkim=pass header.d=b.example\"); without it, \"none\". (The results\n"
-    "are not computed here: run vouch spf / vouch dkim verify first.)\n\n"
+    "gets no new set and the message is printed unchanged.\n\n"
+    "The AAR carries this hop's results: --authres TEXT as they follow the\n"
+    "authserv-id in an Authentication-Results field (\"spf=pass\n"
+    "smtp.mailfrom=a.example; dkim=pass header.d=b.example\"); or, with\n"
+    "--ip and --helo, vouch computes them: arc= (the chain), spf= (the\n"
+    "client IP, HELO and MAIL FROM, RFC 7208) and dkim= (each signature);\n"
+    "with neither, \"none\".\n\n"
     "  --domain D           d= of the new AMS and AS\n"
     "  --selector S         s= (the key's selector under _domainkey.D)\n"
     "  --key FILE           private key (RSA: rsa-sha256, Ed25519:\n"
     "                       ed25519-sha256)\n"
     "  --authserv-id ID     the authserv-id of the AAR\n"
     "  --authres TEXT       the results the AAR carries\n"
+    "  --ip IP              SMTP client address: compute the results\n"
+    "  --helo NAME          HELO/EHLO name (with --ip)\n"
+    "  --mail-from ADDR     MAIL FROM address (with --ip; none: null "
+    "sender)\n"
     "  --headers LIST       AMS h=, \"from:to:subject\" (default: From, To,\n"
     "                       Cc, Subject, Date, Message-ID, MIME, ... present)\n"
     "  --no-timestamp       no t= on the new AMS and AS\n\n";
 
-/* Copy the input to the spool while feeding the sealer; note whether the
- * message uses CRLF. */
+typedef struct seal_opts {
+    cli_global_t g;
+    vouch_arc_seal_options_t so;
+    const char *key;
+    const char *ip, *helo, *mail_from;
+} seal_opts_t;
+
+/* A value that can stand as an RFC 8601 property value here: printable,
+ * no space, ';', '(' or quote. */
+static bool
+token_ok(const char *v)
+{
+    if (*v == '\0') {
+        return false;
+    }
+    for (; *v != '\0'; v++) {
+        if (*v <= ' ' || *v >= 0x7f || strchr(";()\"\\", *v) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The first pass: the input to the spool, and, when the results are to
+ * be computed, through a DKIM and an ARC verifier. */
 static int
-seal_spool(vouch_arc_sealer_t *s, FILE *in, FILE *spool, bool *crlf,
-           vouch_error_t *err)
+spool_input(FILE *in, FILE *spool, bool *crlf, vouch_dkim_verifier_t *dv,
+            vouch_arc_verifier_t *av, vouch_error_t *err)
 {
     static char buf[CHUNK];
     bool first_line = true;
@@ -242,14 +273,99 @@ seal_spool(vouch_arc_sealer_t *s, FILE *in, FILE *spool, bool *crlf,
                            strerror(errno));
             return VOUCH_EIO;
         }
-        rc = vouch_arc_sealer_feed(s, buf, n, err);
+        if (dv != NULL) {
+            rc = vouch_dkim_verifier_feed(dv, buf, n, err);
+        }
+        if (rc == 0 && av != NULL) {
+            rc = vouch_arc_verifier_feed(av, buf, n, err);
+        }
     }
     if (rc == 0 && ferror(in)) {
         (void)snprintf(err->msg, sizeof(err->msg), "input: %s",
                        strerror(errno));
         return VOUCH_EIO;
     }
+    if (rc == 0 && dv != NULL) {
+        rc = vouch_dkim_verifier_finish(dv, err);
+    }
+    if (rc == 0 && av != NULL) {
+        rc = vouch_arc_verifier_finish(av, err);
+    }
     return rc;
+}
+
+/* This hop's results (RFC 8601 resinfo) from the chain, SPF and DKIM. */
+static int
+compute_authres(vouch_buf_t *out, const seal_opts_t *o, vouch_ctx_t *ctx,
+                vouch_resolver_t *r, const vouch_dkim_verifier_t *dv,
+                const vouch_arc_verifier_t *av, vouch_error_t *err)
+{
+    vouch_spf_request_t req = VOUCH_SPF_REQUEST_INIT;
+    vouch_spf_result_t res;
+    const char *mf = o->mail_from != NULL ? o->mail_from : "";
+    size_t i;
+    int rc;
+
+    if (vouch_ip_parse(&req.ip, o->ip, strlen(o->ip)) != 0) {
+        (void)snprintf(err->msg, sizeof(err->msg), "--ip: not an address");
+        return VOUCH_EINVAL;
+    }
+    req.mail_from = (vouch_str_t){ mf, strlen(mf) };
+    req.helo = (vouch_str_t){ o->helo, strlen(o->helo) };
+    vouch_spf_result_init(&res, ctx);
+    rc = vouch_spf_check(&res, ctx, r, &req, err);
+    if (rc == 0) {
+        rc = vouch_buf_printf(
+            out, "arc=%s; spf=%s",
+            vouch_arc_cv_name(vouch_arc_verifier_result(av)->cv),
+            vouch_spf_code_name(res.code));
+    }
+    if (rc == 0 && *mf != '\0') {
+        rc = vouch_buf_printf(out, " smtp.mailfrom=%s", mf);
+    } else if (rc == 0) {
+        rc = vouch_buf_printf(out, " smtp.helo=%s", o->helo);
+    }
+    vouch_spf_result_dispose(&res);
+    for (i = 0; rc == 0 && i < vouch_dkim_verifier_count(dv); i++) {
+        const vouch_dkim_sig_t *sig = vouch_dkim_verifier_result(dv, i);
+
+        rc = vouch_buf_printf(out, "; dkim=%s",
+                              vouch_dkim_code_name(sig->result));
+        if (rc == 0 && token_ok(sig->domain)) {
+            rc = vouch_buf_printf(out, " header.d=%s", sig->domain);
+        }
+        if (rc == 0 && token_ok(sig->selector)) {
+            rc = vouch_buf_printf(out, " header.s=%s", sig->selector);
+        }
+        if (rc == 0 && token_ok(sig->header_b)) {
+            rc = vouch_buf_printf(out, " header.b=%s", sig->header_b);
+        }
+    }
+    if (rc == 0 && vouch_dkim_verifier_count(dv) == 0) {
+        rc = vouch_buf_puts(out, "; dkim=none");
+    }
+    return rc;
+}
+
+/* The second pass: the spool through the sealer. */
+static int
+seal_spool(vouch_arc_sealer_t *s, FILE *spool, vouch_buf_t *fields,
+           vouch_error_t *err)
+{
+    static char buf[CHUNK];
+    size_t n;
+    int rc = 0;
+
+    rewind(spool);
+    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), spool)) > 0) {
+        rc = vouch_arc_sealer_feed(s, buf, n, err);
+    }
+    if (rc == 0 && ferror(spool)) {
+        (void)snprintf(err->msg, sizeof(err->msg), "temporary file: %s",
+                       strerror(errno));
+        return VOUCH_EIO;
+    }
+    return rc == 0 ? vouch_arc_sealer_finish(s, fields, err) : rc;
 }
 
 /* The new fields with the message's own line ends, then the message. */
@@ -275,8 +391,7 @@ print_sealed(const vouch_buf_t *fields, bool crlf, FILE *spool)
 }
 
 static int
-seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
-          int argc, char **argv)
+seal_args(seal_opts_t *o, int argc, char **argv)
 {
     enum {
         OPT_DOMAIN = OPT_GLOBAL_END,
@@ -284,6 +399,9 @@ seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
         OPT_KEY,
         OPT_SRVID,
         OPT_AUTHRES,
+        OPT_IP,
+        OPT_HELO,
+        OPT_MAILFROM,
         OPT_HEADERS,
         OPT_NOTIME,
         OPT_HELP
@@ -295,6 +413,9 @@ seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
         { "key", required_argument, NULL, OPT_KEY },
         { "authserv-id", required_argument, NULL, OPT_SRVID },
         { "authres", required_argument, NULL, OPT_AUTHRES },
+        { "ip", required_argument, NULL, OPT_IP },
+        { "helo", required_argument, NULL, OPT_HELO },
+        { "mail-from", required_argument, NULL, OPT_MAILFROM },
         { "headers", required_argument, NULL, OPT_HEADERS },
         { "no-timestamp", no_argument, NULL, OPT_NOTIME },
         { "help", no_argument, NULL, OPT_HELP },
@@ -305,7 +426,7 @@ seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((k = cli_global_option(g, c, optarg)) != 0) {
+        if ((k = cli_global_option(&o->g, c, optarg)) != 0) {
             if (k < 0) {
                 return CLI_USAGE;
             }
@@ -313,25 +434,34 @@ seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
         }
         switch (c) {
         case OPT_DOMAIN:
-            so->domain = optarg;
+            o->so.domain = optarg;
             break;
         case OPT_SELECTOR:
-            so->selector = optarg;
+            o->so.selector = optarg;
             break;
         case OPT_KEY:
-            *key = optarg;
+            o->key = optarg;
             break;
         case OPT_SRVID:
-            so->authserv_id = optarg;
+            o->so.authserv_id = optarg;
             break;
         case OPT_AUTHRES:
-            so->authres = optarg;
+            o->so.authres = optarg;
+            break;
+        case OPT_IP:
+            o->ip = optarg;
+            break;
+        case OPT_HELO:
+            o->helo = optarg;
+            break;
+        case OPT_MAILFROM:
+            o->mail_from = optarg;
             break;
         case OPT_HEADERS:
-            so->headers = optarg;
+            o->so.headers = optarg;
             break;
         case OPT_NOTIME:
-            so->timestamp = false;
+            o->so.timestamp = false;
             break;
         case 'h':
         case OPT_HELP:
@@ -344,10 +474,23 @@ seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
             return CLI_USAGE;
         }
     }
-    if (so->domain == NULL || so->selector == NULL || *key == NULL ||
-        so->authserv_id == NULL) {
+    if (o->so.domain == NULL || o->so.selector == NULL || o->key == NULL ||
+        o->so.authserv_id == NULL) {
         cli_error("arc seal: --domain, --selector, --key and --authserv-id "
                   "are required");
+        return CLI_USAGE;
+    }
+    if ((o->ip != NULL) != (o->helo != NULL) ||
+        (o->mail_from != NULL && o->ip == NULL) ||
+        (o->ip != NULL && o->so.authres != NULL)) {
+        cli_error("arc seal: --ip and --helo go together (with "
+                  "--mail-from), instead of --authres");
+        return CLI_USAGE;
+    }
+    if ((o->helo != NULL && !token_ok(o->helo)) ||
+        (o->mail_from != NULL && *o->mail_from != '\0' &&
+         !token_ok(o->mail_from))) {
+        cli_error("arc seal: --helo and --mail-from take one word each");
         return CLI_USAGE;
     }
     if (argc - optind > 1) {
@@ -360,40 +503,42 @@ seal_args(cli_global_t *g, vouch_arc_seal_options_t *so, const char **key,
 static int
 cmd_seal(int argc, char **argv)
 {
-    vouch_arc_seal_options_t so =
-        (vouch_arc_seal_options_t)VOUCH_ARC_SEAL_OPTIONS_INIT;
+    seal_opts_t o;
     vouch_arc_sealer_t *s = NULL;
+    vouch_dkim_verifier_t *dv = NULL;
+    vouch_arc_verifier_t *av = NULL;
     vouch_resolver_t *r = NULL;
     vouch_dkim_key_t *key = NULL;
-    const char *keyfile = NULL;
     vouch_ctx_t *ctx;
-    vouch_buf_t fields;
+    vouch_buf_t fields, authres;
     vouch_error_t err;
-    cli_global_t g;
     FILE *in = NULL, *spool = NULL;
     bool crlf = true;
     int rc;
 
-    memset(&g, 0, sizeof(g));
-    rc = seal_args(&g, &so, &keyfile, argc, argv);
+    memset(&o, 0, sizeof(o));
+    o.so = (vouch_arc_seal_options_t)VOUCH_ARC_SEAL_OPTIONS_INIT;
+    rc = seal_args(&o, argc, argv);
     if (rc != CLI_OK) {
         return rc < 0 ? CLI_OK : rc;
     }
-    if ((ctx = cli_make_ctx(&g)) == NULL) {
+    if ((ctx = cli_make_ctx(&o.g)) == NULL) {
         return CLI_ERROR;
     }
     vouch_error_clear(&err);
     vouch_buf_init(&fields, ctx, 1 << 20);
-    rc = cli_make_resolver(&r, ctx, &g);
-    if (rc == CLI_OK &&
-        vouch_dkim_key_load_file(&key, ctx, keyfile, &err) != 0) {
-        cli_error("arc seal: %s: %s", keyfile, err.msg);
+    vouch_buf_init(&authres, ctx, 1 << 16);
+    rc = cli_make_resolver(&r, ctx, &o.g);
+    if (rc == CLI_OK && vouch_dkim_key_load_file(&key, ctx, o.key, &err) != 0) {
+        cli_error("arc seal: %s: %s", o.key, err.msg);
         rc = CLI_ERROR;
     }
-    so.key = key;
-    if (rc == CLI_OK && vouch_arc_sealer_new(&s, ctx, r, &so, &err) != 0) {
+    o.so.key = key;
+    if (rc == CLI_OK && o.ip != NULL &&
+        (vouch_dkim_verifier_new(&dv, ctx, r, NULL, &err) != 0 ||
+         vouch_arc_verifier_new(&av, ctx, r, NULL, &err) != 0)) {
         cli_error("arc seal: %s", err.msg);
-        rc = CLI_USAGE;
+        rc = CLI_ERROR;
     }
     if (rc == CLI_OK &&
         (in = open_input(optind < argc ? argv[optind] : NULL)) == NULL) {
@@ -403,8 +548,21 @@ cmd_seal(int argc, char **argv)
         cli_error("temporary file: %s", strerror(errno));
         rc = CLI_ERROR;
     }
-    if (rc == CLI_OK && (seal_spool(s, in, spool, &crlf, &err) != 0 ||
-                         vouch_arc_sealer_finish(s, &fields, &err) != 0)) {
+    if (rc == CLI_OK &&
+        (spool_input(in, spool, &crlf, dv, av, &err) != 0 ||
+         (o.ip != NULL &&
+          compute_authres(&authres, &o, ctx, r, dv, av, &err) != 0))) {
+        cli_error("arc seal: %s", err.msg);
+        rc = CLI_ERROR;
+    }
+    if (rc == CLI_OK && o.ip != NULL) {
+        o.so.authres = authres.ptr;
+    }
+    if (rc == CLI_OK && vouch_arc_sealer_new(&s, ctx, r, &o.so, &err) != 0) {
+        cli_error("arc seal: %s", err.msg);
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && seal_spool(s, spool, &fields, &err) != 0) {
         cli_error("arc seal: %s", err.msg);
         rc = CLI_ERROR;
     }
@@ -425,9 +583,12 @@ cmd_seal(int argc, char **argv)
         fclose(in);
     }
     vouch_arc_sealer_free(s);
+    vouch_dkim_verifier_free(dv);
+    vouch_arc_verifier_free(av);
     vouch_dkim_key_free(key);
     vouch_resolver_free(r);
     vouch_buf_dispose(&fields);
+    vouch_buf_dispose(&authres);
     vouch_ctx_free(ctx);
     return rc;
 }

@@ -42,6 +42,7 @@ def main(work):
             case("keygen " + sel, p.returncode == 0, p.stderr)
             with open(os.path.join(work, sel + ".txt")) as t:
                 z.write(t.read())
+        z.write('a.example. IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n')
     key = {s: os.path.join(work, s + ".private") for s in ("rsa", "ed")}
     msg = os.path.join(work, "msg.eml")
     with open(msg, "w", newline="") as m:
@@ -143,6 +144,27 @@ def main(work):
          p4.stdout == p3.stdout and b"no ARC set added" in p4.stderr,
          p4.stderr)
 
+    # --ip/--helo/--mail-from: vouch computes this hop's results
+    p = run("dkim", "sign", "--domain", "seal.example", "--selector", "rsa",
+            "--key", key["rsa"], msg)
+    signed = save("signed.eml", p.stdout)
+    p = seal(signed, "ed", "mx1.seal.example", 1700000000, "--ip",
+             "192.0.2.1", "--helo", "mx.a.example", "--mail-from",
+             "alice@a.example")
+    aar = p.stdout.decode().split("ARC-Authentication-Results: ")[1]
+    aar = " ".join(aar.split("\r\nDKIM-Signature")[0].split())
+    case("computed results", p.returncode == 0 and aar.startswith(
+        "i=1; mx1.seal.example; arc=none; spf=pass "
+        "smtp.mailfrom=alice@a.example; dkim=pass header.d=seal.example "
+        "header.s=rsa header.b="), aar)
+    p, o = verify(save("computed.eml", p.stdout))
+    case("computed sealed pass", o.get("cv") == "pass", o)
+    p = seal(m1, "ed", "mx2.seal.example", 1700000100, "--ip",
+             "198.51.100.7", "--helo", "mx.a.example")
+    case("computed hop 2", p.returncode == 0 and
+         b"i=2; mx2.seal.example; arc=pass; spf=none smtp.helo=mx.a.example;"
+         b" dkim=none" in p.stdout.replace(b"\r\n\t", b" "), p.stdout[:900])
+
     # --no-timestamp
     p = seal(msg, "ed", "mx1.seal.example", 1700000000, "--no-timestamp")
     case("no t=", p.returncode == 0 and b"t=" not in
@@ -164,6 +186,15 @@ def main(work):
                                        "x", "--headers", "from:arc-seal",
                                        msg]),
             ("arc no subcommand", ["arc"]),
+            ("seal ip without helo", ["arc", "seal", "--domain", "d",
+                                      "--selector", "s", "--key", key["rsa"],
+                                      "--authserv-id", "x", "--ip",
+                                      "192.0.2.1", msg]),
+            ("seal ip and authres", ["arc", "seal", "--domain", "d",
+                                     "--selector", "s", "--key", key["rsa"],
+                                     "--authserv-id", "x", "--ip",
+                                     "192.0.2.1", "--helo", "h",
+                                     "--authres", "none", msg]),
     ]:
         p = run(*args)
         case(name, p.returncode == 2 and p.stderr.strip() != b"",
@@ -178,7 +209,7 @@ def main(work):
     # help
     for sub, words in (("verify", [b"--json", b"--min-rsa-bits"]),
                        ("seal", [b"--authres", b"--authserv-id",
-                                 b"--headers"])):
+                                 b"--headers", b"--ip", b"--mail-from"])):
         p = run("arc", sub, "--help")
         case("help " + sub, p.returncode == 0 and
              all(w in p.stdout for w in words), p.stdout)

@@ -144,6 +144,17 @@ test_arc__parse_fields(void)
             0);
     CHECK(inst == 2 && as.cv == VOUCH_ARC_PASS && as.timestamp == -1 &&
           as.siglen == 3 && as.b.len == 4);
+    {
+        /* a signature over 8192 bits is refused, not read past its buffer */
+        static char big[4096];
+        vouch_error_t err;
+        int n = snprintf(big, sizeof(big), "%s", AS_BASE);
+
+        memset(big + n, 'A', 2000);
+        REQUIRE(vouch__arc_seal_parse(&as, big, (size_t)n + 2000, &inst,
+                                      &err) == VOUCH_ESYNTAX);
+        CHECK(strstr(err.msg, "b= is not a signature") != NULL);
+    }
     CHECK_STR(vouch_arc_cv_name(VOUCH_ARC_NONE), "none");
     CHECK_STR(vouch_arc_cv_name(VOUCH_ARC_FAIL), "fail");
     CHECK_STR(vouch_arc_cv_name((vouch_arc_cv_t)7), "unknown");
