@@ -7,7 +7,7 @@ Keys are made with `vouch dkim keygen` and messages signed with
 Each scenario checks the JSON verdicts and the Authentication-Results
 field (one field, every method, values that cannot inject anything).
 
-usage: test_verify.py VOUCH ; prints "N passed, N failed".
+usage: test_verify.py VOUCH EXAMPLES_DIR ; prints "N passed, N failed".
 """
 import json
 import os
@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-VOUCH = sys.argv[1]
+VOUCH, EXAMPLES = sys.argv[1], sys.argv[2]
 NOW = "1764000000"
 results = []
 tmp = tempfile.mkdtemp(prefix="vouch-verify-")
@@ -276,6 +276,22 @@ case("human: exit 0", p.returncode == 0, p.stderr)
 case("human: A-R field", text.startswith(
     "Authentication-Results: mx.rcpt.example;"), text[:80])
 case("human: Received-SPF field", "\nReceived-SPF: pass" in text, text)
+
+# the README's example: a message forwarded by a mailing list
+p = run("verify", os.path.join(EXAMPLES, "forwarded.eml"), "--zone",
+        os.path.join(EXAMPLES, "example.zone"), "--now", "1795867600",
+        "--ip", "203.0.113.25", "--helo", "lists.example.org", "--mail-from",
+        "team-bounces@list.example.org", "--authserv-id", "mx.example.net",
+        "--json")
+out = json.loads(p.stdout) if p.returncode == 0 else {}
+case("example: runs", p.returncode == 0, p.stderr)
+if out:
+    got = (out["spf"]["result"],
+           [(d["domain"], d["result"]) for d in out["dkim"]],
+           out["arc"]["cv"], out["dmarc"]["result"], out["dmarc"]["policy"])
+    case("example: verdicts", got == (
+        "pass", [("list.example.org", "pass"), ("example.com", "fail")],
+        "pass", "fail", "none"), got)
 
 # usage errors
 for name, args in [("no ip", ["--helo", "x", "--mail-from", "a@b"]),
