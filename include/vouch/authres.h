@@ -125,8 +125,9 @@ VOUCH_EXTERN int vouch_ar_write_resinfo(vouch_buf_t *out,
 typedef struct vouch_ar vouch_ar_t;
 
 /*
- * Parse an A-R field value (value bytes after the colon, folding CRLFs
- * included; len bytes, not NUL-terminated; may contain anything).
+ * Parse an A-R field value (value bytes after the colon, folding line
+ * ends included -- CRLF or bare LF, as milters get them; len bytes, not
+ * NUL-terminated; may contain anything).
  * Returns 0 with *out owned by the caller (free with vouch_ar_free);
  * VOUCH_ESYNTAX (err->msg says what, err->offset where); VOUCH_ETOOBIG
  * (more than VOUCH_AR_METHODS_MAX methods, more than VOUCH_AR_PROPS_MAX
@@ -161,8 +162,9 @@ VOUCH_EXTERN void vouch_ar_free(vouch_ar_t *ar);
 
 /*
  * Does this A-R field value carry authserv_id (ASCII case-insensitive,
- * after CFWS)? The authserv-id is read as a token (or quoted-string) and
- * must equal authserv_id whole: "example.net.evil" is not "example.net".
+ * after CFWS, folds with CRLF or bare LF)? The authserv-id is read as a
+ * token (or quoted-string) and must equal authserv_id whole:
+ * "example.net.evil" is not "example.net".
  * Robust: a value that does not parse fully still counts as ours if its
  * authserv-id is ours ("example.net; garbage", "example.net/x").
  * False when authserv_id or value is NULL.

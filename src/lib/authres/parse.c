@@ -4,8 +4,9 @@
  * and recognising the ones that carry our authserv-id (§5).
  *
  * One pass over (ptr, len) with a cursor that never passes end. CFWS
- * (RFC 5322 §3.2.2) may stand between any two items: spaces, tabs, CRLF
- * followed by a space or tab, and comments, which nest (a counter, no
+ * (RFC 5322 §3.2.2) may stand between any two items: spaces, tabs, a line
+ * end followed by a space or tab (CRLF, or a bare LF as milters receive
+ * folded values), and comments, which nest (a counter, no
  * recursion). Decoded strings (quotes and quoted-pairs removed, folding
  * CRLFs dropped) go to one pool allocated up front: every string comes
  * from a span of at least one input byte and needs at most its span plus
@@ -100,12 +101,28 @@ copy(parser_t *ps, const char *s, size_t len)
     return str_end(ps, mark);
 }
 
-/* At CR: is this a fold (CRLF WSP)? Moves past the CRLF if so. */
+/* Length of the line end at p (CRLF, or a bare LF as milters and local
+ * programs hand header values over), or 0. */
+static size_t
+line_end(const parser_t *ps)
+{
+    if (ps->p < ps->end && *ps->p == '\n') {
+        return 1;
+    }
+    if (ps->end - ps->p >= 2 && ps->p[0] == '\r' && ps->p[1] == '\n') {
+        return 2;
+    }
+    return 0;
+}
+
+/* Is this a fold (line end, then WSP)? Moves past the line end if so. */
 static bool
 skip_fold(parser_t *ps)
 {
-    if (ps->end - ps->p >= 3 && ps->p[1] == '\n' && vouch__is_space(ps->p[2])) {
-        ps->p += 2;
+    size_t n = line_end(ps);
+
+    if (n > 0 && ps->end - ps->p > (ptrdiff_t)n && vouch__is_space(ps->p[n])) {
+        ps->p += n;
         return true;
     }
     return false;
@@ -157,7 +174,7 @@ comment(parser_t *ps, bool keep)
             }
             continue;
         }
-        if (c == '\r' && skip_fold(ps)) {
+        if ((c == '\r' || c == '\n') && skip_fold(ps)) {
             continue;
         }
         if (c == ')' && --depth == 0) {
@@ -178,8 +195,8 @@ comment(parser_t *ps, bool keep)
 }
 
 /* CFWS, possibly empty. *capture, when not NULL and still NULL, gets the
- * decoded text of the first comment. A CRLF ending the input is allowed
- * (the field's own line end). */
+ * decoded text of the first comment. A line end ending the input is
+ * allowed (the field's own). */
 static int
 cfws(parser_t *ps, const char **capture)
 {
@@ -190,10 +207,11 @@ cfws(parser_t *ps, const char **capture)
 
         if (vouch__is_space(c)) {
             ps->p++;
-        } else if (c == '\r' && skip_fold(ps)) {
+        } else if ((c == '\r' || c == '\n') && skip_fold(ps)) {
             continue;
-        } else if (c == '\r' && ps->end - ps->p == 2 && ps->p[1] == '\n') {
-            ps->p += 2;
+        } else if (line_end(ps) > 0 &&
+                   (size_t)(ps->end - ps->p) == line_end(ps)) {
+            ps->p = ps->end;
         } else if (c == '(') {
             bool keep = capture != NULL && *capture == NULL;
             size_t mark = str_begin(ps);
@@ -231,7 +249,7 @@ quoted_string(parser_t *ps)
             }
             continue;
         }
-        if (c == '\r' && skip_fold(ps)) {
+        if ((c == '\r' || c == '\n') && skip_fold(ps)) {
             continue;
         }
         if (!vouch__is_space(c) && !is_text(c)) {

@@ -172,9 +172,10 @@ put_text(writer_t *w, const char *str, size_t len, text_kind_t kind)
 
         if (c == ' ') {
             /* a fold needs something other than WSP on the line it ends
-             * (RFC 5322 §3.2.2), hence not after a space */
+             * (RFC 5322 §3.2.2), hence not after a space; room is kept for
+             * the space, the closing delimiter and a ';' */
             if (!after_space && w->col > 1 &&
-                w->col + 2 + word_cols(s + i + 1, len - i - 1, kind) >
+                w->col + 3 + word_cols(s + i + 1, len - i - 1, kind) >
                     AR_LINE_COLS) {
                 put(w, "\r\n", 2, 0);
                 w->col = 0;
