@@ -599,20 +599,11 @@ cmd_seal(int argc, char **argv)
 int
 cli_cmd_arc(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
-        return cmd_verify(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && strcmp(argv[1], "seal") == 0) {
-        return cmd_seal(argc - 1, argv + 1);
-    }
-    if (argc >= 2 &&
-        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: vouch arc verify|seal [options]\n"
-               "  verify   validate the ARC chain of a message\n"
-               "  seal     add an ARC set to a message\n"
-               "'vouch arc COMMAND --help' tells more.\n");
-        return CLI_OK;
-    }
-    cli_error("arc: expected verify or seal");
-    return CLI_USAGE;
+    static const cli_sub_t subs[] = {
+        { "verify", cmd_verify, "validate the ARC chain of a message" },
+        { "seal", cmd_seal, "add an ARC set to a message" },
+    };
+
+    return cli_dispatch("arc", subs, sizeof(subs) / sizeof(subs[0]), argc,
+                        argv);
 }

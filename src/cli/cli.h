@@ -105,6 +105,18 @@ json_t *cli_spf_json(const vouch_spf_request_t *req,
                      const vouch_spf_result_t *res);
 json_t *cli_dkim_sig_json(const vouch_dkim_sig_t *s);
 
+/* A command's subcommands ("vouch dkim verify|sign|keygen"). */
+typedef struct cli_sub {
+    const char *name;
+    int (*fn)(int argc, char **argv); /* argv[0] is the subcommand */
+    const char *summary;
+} cli_sub_t;
+
+/* Run the subcommand argv[1] of command cmd from subs (n of them), or
+ * print the list for --help (CLI_OK) or an error (CLI_USAGE). */
+int cli_dispatch(const char *cmd, const cli_sub_t *subs, size_t n, int argc,
+                 char **argv);
+
 /* Subcommands: argc/argv start at the subcommand name. */
 int cli_cmd_spf(int argc, char **argv);
 int cli_cmd_dkim(int argc, char **argv);

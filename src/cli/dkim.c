@@ -831,24 +831,12 @@ cmd_keygen(int argc, char **argv)
 int
 cli_cmd_dkim(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
-        return cmd_verify(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && strcmp(argv[1], "sign") == 0) {
-        return cmd_sign(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && strcmp(argv[1], "keygen") == 0) {
-        return cmd_keygen(argc - 1, argv + 1);
-    }
-    if (argc >= 2 &&
-        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: vouch dkim verify|sign|keygen [options]\n"
-               "  verify   check the DKIM signatures of messages\n"
-               "  sign     sign a message\n"
-               "  keygen   make a key pair and its DNS record\n"
-               "'vouch dkim COMMAND --help' tells more.\n");
-        return CLI_OK;
-    }
-    cli_error("dkim: expected verify, sign or keygen");
-    return CLI_USAGE;
+    static const cli_sub_t subs[] = {
+        { "verify", cmd_verify, "check the DKIM signatures of messages" },
+        { "sign", cmd_sign, "sign a message" },
+        { "keygen", cmd_keygen, "make a key pair and its DNS record" },
+    };
+
+    return cli_dispatch("dkim", subs, sizeof(subs) / sizeof(subs[0]), argc,
+                        argv);
 }

@@ -610,20 +610,11 @@ cmd_check(int argc, char **argv)
 int
 cli_cmd_dmarc(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "record") == 0) {
-        return cmd_record(argc - 1, argv + 1);
-    }
-    if (argc >= 2 && strcmp(argv[1], "check") == 0) {
-        return cmd_check(argc - 1, argv + 1);
-    }
-    if (argc >= 2 &&
-        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: vouch dmarc record|check [options]\n"
-               "  record   parse and explain a DMARC policy record\n"
-               "  check    find the policy record for a From domain\n"
-               "'vouch dmarc COMMAND --help' tells more.\n");
-        return CLI_OK;
-    }
-    cli_error("dmarc: expected record or check");
-    return CLI_USAGE;
+    static const cli_sub_t subs[] = {
+        { "record", cmd_record, "parse and explain a DMARC policy record" },
+        { "check", cmd_check, "find the policy record for a From domain" },
+    };
+
+    return cli_dispatch("dmarc", subs, sizeof(subs) / sizeof(subs[0]), argc,
+                        argv);
 }

@@ -243,3 +243,45 @@ cli_parse_uint(const char *arg, unsigned max, unsigned *out)
     *out = (unsigned)v;
     return 0;
 }
+
+int
+cli_dispatch(const char *cmd, const cli_sub_t *subs, size_t n, int argc,
+             char **argv)
+{
+    size_t i;
+
+    for (i = 0; argc >= 2 && i < n; i++) {
+        if (strcmp(argv[1], subs[i].name) == 0) {
+            return subs[i].fn(argc - 1, argv + 1);
+        }
+    }
+    if (argc >= 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: vouch %s", cmd);
+        for (i = 0; i < n; i++) {
+            printf("%c%s", i == 0 ? ' ' : '|', subs[i].name);
+        }
+        printf(" [options]\n");
+        for (i = 0; i < n; i++) {
+            printf("  %-8s %s\n", subs[i].name, subs[i].summary);
+        }
+        printf("'vouch %s COMMAND --help' tells more.\n", cmd);
+        return CLI_OK;
+    }
+    {
+        char list[256];
+        size_t len = 0;
+
+        for (i = 0; i < n && len < sizeof(list); i++) {
+            int w = snprintf(list + len, sizeof(list) - len, "%s%s",
+                             i == 0       ? ""
+                             : i + 1 == n ? " or "
+                                          : ", ",
+                             subs[i].name);
+
+            len += w > 0 ? (size_t)w : 0;
+        }
+        cli_error("%s: expected %s", cmd, list);
+    }
+    return CLI_USAGE;
+}
