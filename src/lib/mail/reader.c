@@ -91,12 +91,11 @@ end_header(vouch_mail_reader_t *r, vouch_error_t *err)
     return rc;
 }
 
-/* One complete header line (line end removed). */
+/* One complete header line (without its LF). */
 static int
-header_line(vouch_mail_reader_t *r, vouch_error_t *err)
+header_line(vouch_mail_reader_t *r, const char *p, size_t len,
+            vouch_error_t *err)
 {
-    const char *p = r->line.ptr != NULL ? r->line.ptr : "";
-    size_t len = r->line.len;
     int rc;
 
     if (len > 0 && p[len - 1] == '\r') {
@@ -146,7 +145,12 @@ feed_header(vouch_mail_reader_t *r, const char *p, size_t len, size_t *used,
         const char *lf = memchr(p + i, '\n', len - i);
         size_t n = lf != NULL ? (size_t)(lf - (p + i)) : len - i;
 
-        rc = vouch_buf_add(&r->line, p + i, n);
+        if (lf != NULL && r->line.len == 0) {
+            /* a whole line in this chunk: read in place */
+            rc = n > VOUCH_MAIL_LINE_MAX ? VOUCH_ETOOBIG : 0;
+        } else {
+            rc = vouch_buf_add(&r->line, p + i, n);
+        }
         if (rc == VOUCH_ETOOBIG) {
             return vouch__error(err, rc, "mail", 0,
                                 "header line %zu: longer than %d bytes",
@@ -155,15 +159,20 @@ feed_header(vouch_mail_reader_t *r, const char *p, size_t len, size_t *used,
         if (rc != 0) {
             return rc;
         }
-        i += n;
         if (lf == NULL) {
+            i += n;
             break;
         }
-        i++; /* the LF */
-        if ((rc = header_line(r, err)) != 0) {
+        if (r->line.len == 0) {
+            rc = header_line(r, p + i, n, err);
+        } else {
+            rc = header_line(r, r->line.ptr, r->line.len, err);
+            vouch_buf_clear(&r->line);
+        }
+        if (rc != 0) {
             return rc;
         }
-        vouch_buf_clear(&r->line);
+        i += n + 1; /* the line and its LF */
         r->lineno++;
     }
     *used = i;
@@ -250,7 +259,7 @@ vouch_mail_reader_finish(vouch_mail_reader_t *r, vouch_error_t *err)
     if (r->state == IN_HEADER) {
         /* a last line without line end, then no empty line: all header */
         if (r->line.len > 0) {
-            rc = header_line(r, err);
+            rc = header_line(r, r->line.ptr, r->line.len, err);
         }
         if (rc == 0 && r->state == IN_HEADER) {
             rc = end_header(r, err);
