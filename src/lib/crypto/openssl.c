@@ -100,6 +100,17 @@ vouch__hash_final(vouch__hash_t *h, uint8_t out[VOUCH__DIGEST_MAX], size_t *len)
     return 0;
 }
 
+int
+vouch__hash_reset(vouch__hash_t *h)
+{
+    /* no type: the digest already fetched is kept (no implicit fetch) */
+    if (EVP_DigestInit_ex(h->md, NULL, NULL) != 1) {
+        ERR_clear_error();
+        return VOUCH_EINTERNAL;
+    }
+    return 0;
+}
+
 void
 vouch__hash_free(vouch__hash_t *h)
 {
