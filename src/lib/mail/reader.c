@@ -11,6 +11,10 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "mail_internal.h"
 
 typedef enum state { IN_HEADER = 0, IN_BODY, FAILED } state_t;
@@ -189,36 +193,68 @@ body_out(vouch_mail_reader_t *r, const char *p, size_t n)
     return r->handler.on_body(r->handler.payload, p, n);
 }
 
+/*
+ * Index of the first bare LF of p[0..n) (a LF without a CR before it;
+ * prev_cr: the byte before p[0] was a CR), or n. Body lines are short,
+ * so a search for each LF (memchr) would cost a call per line; this looks
+ * at sixteen byte pairs at a time.
+ */
+static size_t
+find_bare_lf(const char *p, size_t n, bool prev_cr)
+{
+    size_t i = 1;
+
+    if (n == 0 || (p[0] == '\n' && !prev_cr)) {
+        return 0;
+    }
+#if defined(__SSE2__)
+    {
+        const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+
+        for (; i + 16 <= n; i += 16) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i a =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1));
+            int m = _mm_movemask_epi8(
+                _mm_andnot_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(c, lf)));
+
+            if (m != 0) {
+                return i + (unsigned)__builtin_ctz((unsigned)m);
+            }
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == '\n' && p[i - 1] != '\r') {
+            return i;
+        }
+    }
+    return n;
+}
+
 /* Body bytes: passed on in as few calls as possible; a span ends only
  * where a bare LF needs its CR. */
 static int
 feed_body(vouch_mail_reader_t *r, const char *p, size_t len)
 {
-    size_t i = 0, start = 0;
+    size_t start = 0, pos;
     int rc;
 
-    while (i < len) {
-        const char *lf = memchr(p + i, '\n', len - i);
-        size_t pos;
-
-        if (lf == NULL) {
-            break;
-        }
-        pos = (size_t)(lf - p);
-        i = pos + 1;
-        if (pos > 0 ? p[pos - 1] == '\r' : r->body_cr) {
-            continue; /* a proper CRLF */
-        }
+    /* after a bare LF at start - 1, the byte before start is no CR */
+    while ((pos = start + find_bare_lf(p + start, len - start,
+                                       start == 0 && r->body_cr)) < len) {
         if ((rc = body_out(r, p + start, pos - start)) != 0 ||
             (rc = body_out(r, "\r\n", 2)) != 0) {
             return rc;
         }
-        start = i;
+        start = pos + 1;
     }
     if ((rc = body_out(r, p + start, len - start)) != 0) {
         return rc;
     }
-    r->body_cr = len > 0 && p[len - 1] == '\r';
+    if (len > 0) {
+        r->body_cr = p[len - 1] == '\r';
+    }
     return 0;
 }
 
