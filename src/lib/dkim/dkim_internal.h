@@ -30,6 +30,8 @@ typedef struct dkim_body {
     bool pend_cr;       /* the last chunk ended with a CR */
     bool ends_crlf;     /* what was emitted ends with CRLF */
     bool any;           /* anything emitted */
+    size_t nstage;      /* short pieces gathered for the hash */
+    char stage[512];
 } dkim_body_t;
 
 /* Start; hash is borrowed. limit UINT64_MAX: no l=. */
@@ -37,7 +39,9 @@ VOUCH_HIDDEN void vouch__dkim_body_init(dkim_body_t *b, vouch_dkim_canon_t c,
                                         vouch__hash_t *hash, uint64_t limit);
 VOUCH_HIDDEN void vouch__dkim_body_update(dkim_body_t *b, const char *p,
                                           size_t n);
-/* End of body: the final CRLF rules of §3.4.3 / §3.4.4. */
+/* End of body: the final CRLF rules of §3.4.3 / §3.4.4. The hash has
+ * been given every canonical byte only after this (short pieces are
+ * gathered and hashed in blocks). */
 VOUCH_HIDDEN void vouch__dkim_body_final(dkim_body_t *b);
 
 /*

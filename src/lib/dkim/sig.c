@@ -435,7 +435,8 @@ header_walk(dkim_sink_t *k, const vouch_mail_header_t *hdr,
         for (i = count; i-- > 0;) {
             const vouch_mail_field_t *f = vouch_mail_header_field(hdr, i);
 
-            if (vouch__str_ieq(f->raw, f->name_len, name.ptr, name.len)) {
+            if (f->name_len == name.len &&
+                vouch__str_ieq(f->raw, f->name_len, name.ptr, name.len)) {
                 if (skip == 0) {
                     idx = i;
                     break;

@@ -32,8 +32,8 @@ vouch_mail_header_new(vouch_mail_header_t **out, const vouch_ctx_t *ctx)
 /* Check a field and find its name and value: 0 or VOUCH_ESYNTAX with
  * *why set. */
 static int
-check_field(const char *raw, size_t len, size_t *name_len, size_t *value_off,
-            const char **why)
+check_field(const char *raw, size_t len, bool lines_ok, size_t *name_len,
+            size_t *value_off, const char **why)
 {
     const char *end = raw + len, *lf;
     size_t i, colon;
@@ -62,6 +62,10 @@ check_field(const char *raw, size_t len, size_t *name_len, size_t *value_off,
             return VOUCH_ESYNTAX;
         }
     }
+    *value_off = colon + 1;
+    if (lines_ok) {
+        return 0;
+    }
     if (memchr(raw, '\0', len) != NULL) {
         *why = "NUL byte in the header";
         return VOUCH_ESYNTAX;
@@ -73,7 +77,6 @@ check_field(const char *raw, size_t len, size_t *name_len, size_t *value_off,
             return VOUCH_ESYNTAX;
         }
     }
-    *value_off = colon + 1;
     return 0;
 }
 
@@ -103,13 +106,13 @@ fix_pointers(vouch_mail_header_t *h)
 
 int
 vouch__mail_header_add(vouch_mail_header_t *h, const char *raw, size_t len,
-                       size_t line, vouch_error_t *err)
+                       size_t line, bool lines_ok, vouch_error_t *err)
 {
     const char *why = NULL, *old = h->arena.ptr;
     size_t name_len, value_off, start = h->arena.len, i, from, extra;
     int rc;
 
-    if (check_field(raw, len, &name_len, &value_off, &why) != 0) {
+    if (check_field(raw, len, lines_ok, &name_len, &value_off, &why) != 0) {
         return vouch__error(err, VOUCH_ESYNTAX, "mail", 0,
                             "header line %zu: %s", line, why);
     }
@@ -137,7 +140,7 @@ vouch__mail_header_add(vouch_mail_header_t *h, const char *raw, size_t len,
     }
     /* copy, a bare LF becoming CRLF: runs up to each bare LF are copied
      * whole; count the CRs it adds first */
-    extra = count_bare_lf(raw, len);
+    extra = lines_ok ? 0 : count_bare_lf(raw, len);
     if (h->arena.len + len + extra + 2 > VOUCH_MAIL_HEADER_MAX) {
         return vouch__error(err, VOUCH_ETOOBIG, "mail", 0,
                             "header line %zu: header block over %zu bytes",
@@ -188,7 +191,7 @@ int
 vouch_mail_header_add(vouch_mail_header_t *header, const char *raw, size_t len,
                       vouch_error_t *err)
 {
-    return vouch__mail_header_add(header, raw, len, header->n + 1, err);
+    return vouch__mail_header_add(header, raw, len, header->n + 1, false, err);
 }
 
 size_t

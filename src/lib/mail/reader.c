@@ -75,8 +75,9 @@ flush_field(vouch_mail_reader_t *r, vouch_error_t *err)
     if (r->field.len == 0) {
         return 0;
     }
+    /* lines without NUL, joined by CRLF, continuations start with WSP */
     rc = vouch__mail_header_add(r->header, r->field.ptr, r->field.len,
-                                r->field_line, err);
+                                r->field_line, true, err);
     vouch_buf_clear(&r->field);
     return rc;
 }
