@@ -436,6 +436,51 @@ test_mail__oom(void)
     CHECKF(n > 3, "the sweep stopped at %lu", n);
 }
 
+/* A field with bare LFs is copied in several appends; when one fails
+ * after an earlier one moved the arena, the fields already there must
+ * still point into it (they were left dangling: ASan saw the read). */
+static void
+test_mail__oom_header_add(void)
+{
+    vouch_ctx_t *ctx = test_oom_ctx();
+    char big[200];
+    unsigned long n;
+    bool done = false;
+
+    memset(big, 'v', sizeof(big));
+    memcpy(big, "Long: ", 6);
+    big[60] = '\n';
+    big[61] = ' ';
+    for (n = 1; n < 1000 && !done; n++) {
+        vouch_mail_header_t *h = NULL;
+        long live = test_oom_live;
+        int rc;
+
+        test_oom_count = 0;
+        test_oom_fail_at = n;
+        rc = vouch_mail_header_new(&h, ctx);
+        if (rc == 0 && (rc = vouch_mail_header_add(h, "A: x", 4, NULL)) == 0) {
+            rc = vouch_mail_header_add(h, big, sizeof(big), NULL);
+            CHECKF(vouch_mail_header_count(h) == (rc == 0 ? 2u : 1u),
+                   "n=%lu: %zu fields", n, vouch_mail_header_count(h));
+            CHECKF(vouch_mail_header_field(h, 0)->len == 4 &&
+                       memcmp(vouch_mail_header_field(h, 0)->raw, "A: x", 4) ==
+                           0,
+                   "n=%lu: first field damaged", n);
+            if (rc == 0) {
+                CHECK(vouch_mail_header_field(h, 1)->len == sizeof(big) + 1);
+            }
+        }
+        test_oom_fail_at = 0;
+        CHECKF(rc == 0 || rc == VOUCH_ENOMEM, "n=%lu: rc %d", n, rc);
+        done = rc == 0 && test_oom_count < n;
+        vouch_mail_header_free(h);
+        CHECKF(test_oom_live == live, "n=%lu: %ld blocks leaked", n,
+               test_oom_live - live);
+    }
+    CHECK(done);
+}
+
 static const test_case_t list[] = {
     TEST(mail__table),
     TEST(mail__nul_body),
@@ -447,6 +492,7 @@ static const test_case_t list[] = {
     TEST(mail__header_add),
     TEST(mail__header_find),
     TEST(mail__oom),
+    TEST(mail__oom_header_add),
 };
 
 TEST_MAIN(list)
