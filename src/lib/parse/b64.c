@@ -50,6 +50,26 @@ vouch__b64_decode(uint8_t *out, size_t cap, size_t *out_len, const char *p,
     for (i = 0; i < len; i++) {
         unsigned v = b64_table[(unsigned char)p[i]];
 
+        /* at a group boundary, four digits in a row go at once */
+        if (nchars % 4 == 0 && pad == 0 && len - i >= 4 && v < 64) {
+            const unsigned char *q = (const unsigned char *)p + i;
+            unsigned b = b64_table[q[1]], c = b64_table[q[2]],
+                     d = b64_table[q[3]];
+
+            if ((b | c | d) < 64) {
+                uint32_t g = (uint32_t)(v << 18 | b << 12 | c << 6 | d);
+
+                if (o + 3 > cap) {
+                    return VOUCH_ETOOBIG;
+                }
+                out[o++] = (uint8_t)(g >> 16);
+                out[o++] = (uint8_t)(g >> 8);
+                out[o++] = (uint8_t)g;
+                nchars += 4;
+                i += 3;
+                continue;
+            }
+        }
         if (v == SKIP) {
             continue;
         }
