@@ -212,20 +212,15 @@ find_bare_lf(const char *p, size_t n, bool prev_cr)
     {
         const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
 
-        /* one load per sixteen bytes: a LF is bare unless the bit below
-         * it in the CR mask is set (bit 0: the byte before the block) */
         for (; i + 16 <= n; i += 16) {
             __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            unsigned m_lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, lf));
-            unsigned m_cr, bare;
+            __m128i a =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1));
+            int m = _mm_movemask_epi8(
+                _mm_andnot_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(c, lf)));
 
-            if (m_lf == 0) {
-                continue;
-            }
-            m_cr = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, cr));
-            bare = m_lf & ~(m_cr << 1 | (p[i - 1] == '\r' ? 1u : 0u));
-            if (bare != 0) {
-                return i + (unsigned)__builtin_ctz(bare);
+            if (m != 0) {
+                return i + (unsigned)__builtin_ctz((unsigned)m);
             }
         }
     }
