@@ -215,7 +215,8 @@ vouch_mail_header_find(const vouch_mail_header_t *header, const char *name,
     for (i = start; i < header->n; i++) {
         const vouch_mail_field_t *f = &header->fields[i];
 
-        if (vouch__str_ieq(f->raw, f->name_len, name, name_len)) {
+        if (f->name_len == name_len &&
+            vouch__str_ieq(f->raw, f->name_len, name, name_len)) {
             return i;
         }
     }
