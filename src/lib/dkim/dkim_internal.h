@@ -31,7 +31,7 @@ typedef struct dkim_body {
     bool ends_crlf;     /* what was emitted ends with CRLF */
     bool any;           /* anything emitted */
     size_t nstage;      /* short pieces gathered for the hash */
-    char stage[512];
+    char stage[128];    /* small: ARC keeps 51 of these inline */
 } dkim_body_t;
 
 /* Start; hash is borrowed. limit UINT64_MAX: no l=. */
