@@ -44,6 +44,9 @@ VOUCH_HIDDEN void vouch__hash_update(vouch__hash_t *h, const void *p, size_t n);
  * updated no more afterwards. Returns 0 or VOUCH_EINTERNAL. */
 VOUCH_HIDDEN int vouch__hash_final(vouch__hash_t *h,
                                    uint8_t out[VOUCH__DIGEST_MAX], size_t *len);
+/* Start over with the same algorithm (after final, or to drop what was
+ * fed), keeping what the backend set up. Returns 0 or VOUCH_EINTERNAL. */
+VOUCH_HIDDEN int vouch__hash_reset(vouch__hash_t *h);
 VOUCH_HIDDEN void vouch__hash_free(vouch__hash_t *h);
 
 /* ---- public keys ------------------------------------------------------------

@@ -30,12 +30,32 @@
 static const char crlf[] = "\r\n";
 
 static void
+flush_stage(dkim_body_t *b)
+{
+    vouch__hash_update(b->hash, b->stage, b->nstage);
+    b->nstage = 0;
+}
+
+/* Hash what is emitted: long spans at once, short pieces (a CRLF, a
+ * space, a byte) gathered first, as a hash call per piece costs more
+ * than hashing the piece. */
+static void
 emit(dkim_body_t *b, const char *p, size_t n)
 {
     uint64_t room = b->limit > b->emitted ? b->limit - b->emitted : 0;
+    size_t take = n < room ? n : (size_t)room;
 
-    if (room > 0) {
-        vouch__hash_update(b->hash, p, n < room ? n : (size_t)room);
+    if (take > 0) {
+        if (b->nstage + take > sizeof(b->stage)) {
+            flush_stage(b);
+        }
+        if (take >= sizeof(b->stage) / 4) {
+            flush_stage(b);
+            vouch__hash_update(b->hash, p, take);
+        } else {
+            memcpy(b->stage + b->nstage, p, take);
+            b->nstage += take;
+        }
     }
     b->emitted += n;
     b->any = true;
@@ -243,64 +263,152 @@ vouch__dkim_body_final(dkim_body_t *b)
                                       : (b->any && !b->ends_crlf)) {
         emit(b, crlf, 2);
     }
+    flush_stage(b);
 }
 
 /* ---- header fields
  * -------------------------------------------------------------------- */
+
+void
+vouch__dkim_sink_init(dkim_sink_t *k, vouch_buf_t *buf, vouch__hash_t *hash)
+{
+    k->buf = buf;
+    k->hash = hash;
+    k->n = 0;
+    k->rc = 0;
+}
+
+int
+vouch__dkim_sink_flush(dkim_sink_t *k)
+{
+    if (k->n > 0 && k->rc == 0) {
+        if (k->buf != NULL) {
+            k->rc = vouch_buf_add(k->buf, k->stage, k->n);
+        } else {
+            vouch__hash_update(k->hash, k->stage, k->n);
+        }
+    }
+    k->n = 0;
+    return k->rc;
+}
+
+/* Append n bytes: staged, or passed on whole when they would not fit. */
+static void
+sink_put(dkim_sink_t *k, const char *p, size_t n)
+{
+    if (k->n + n > sizeof(k->stage)) {
+        (void)vouch__dkim_sink_flush(k);
+        if (n > sizeof(k->stage)) {
+            if (k->rc == 0 && k->buf != NULL) {
+                k->rc = vouch_buf_add(k->buf, p, n);
+            } else if (k->rc == 0) {
+                vouch__hash_update(k->hash, p, n);
+            }
+            return;
+        }
+    }
+    memcpy(k->stage + k->n, p, n);
+    k->n += n;
+}
+
+static void
+sink_putc(dkim_sink_t *k, char c)
+{
+    if (k->n == sizeof(k->stage)) {
+        (void)vouch__dkim_sink_flush(k);
+    }
+    k->stage[k->n++] = c;
+}
+
+/* Relaxed (§3.4.2) value bytes [p, end): unfolded, whitespace runs as
+ * one space, none at the start or the end (*space: whitespace withheld;
+ * *value: something was written). */
+static void
+relaxed_value(dkim_sink_t *k, const char *p, const char *end, bool *space,
+              bool *value)
+{
+    while (p < end) {
+        const char *run = p;
+
+        /* a run of bytes that stay as they are, copied whole */
+        while (p < end && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+            p++;
+        }
+        if (p > run) {
+            if (*space && *value) {
+                sink_putc(k, ' ');
+            }
+            sink_put(k, run, (size_t)(p - run));
+            *space = false;
+            *value = true;
+            continue;
+        }
+        /* unfold: the CRLF goes, the WSP after it stays */
+        *space = *space || *p == ' ' || *p == '\t';
+        p++;
+    }
+}
+
+int
+vouch__dkim_canon_header_cut(dkim_sink_t *k, vouch_dkim_canon_t c,
+                             const char *raw, size_t len, size_t name_len,
+                             size_t cut, size_t cut_end, bool add_crlf)
+{
+    const char *colon;
+    bool space = false, value = false;
+    size_t i;
+
+    if (c == VOUCH_DKIM_SIMPLE) {
+        sink_put(k, raw, cut);
+        sink_put(k, raw + cut_end, len - cut_end);
+        if (add_crlf) {
+            sink_put(k, crlf, 2);
+        }
+        return k->rc;
+    }
+    /* relaxed (§3.4.2): lower-case name, no whitespace around the colon,
+     * unfolded, whitespace runs as one space, none at the end */
+    for (i = 0; i < name_len; i++) {
+        sink_putc(k, vouch__lower(raw[i]));
+    }
+    sink_putc(k, ':');
+    colon = memchr(raw + name_len, ':', cut - name_len);
+    if (colon != NULL) {
+        relaxed_value(k, colon + 1, raw + cut, &space, &value);
+        relaxed_value(k, raw + cut_end, raw + len, &space, &value);
+    }
+    if (add_crlf) {
+        sink_put(k, crlf, 2);
+    }
+    return k->rc;
+}
+
+int
+vouch__dkim_canon_header_sink(dkim_sink_t *k, vouch_dkim_canon_t c,
+                              const char *raw, size_t len, size_t name_len,
+                              bool add_crlf)
+{
+    return vouch__dkim_canon_header_cut(k, c, raw, len, name_len, len, len,
+                                        add_crlf);
+}
 
 int
 vouch__dkim_canon_header(vouch_buf_t *out, vouch_dkim_canon_t c,
                          const char *raw, size_t len, size_t name_len,
                          bool add_crlf)
 {
-    size_t i, start = out->len, colon;
-    bool space = false;
-    int rc;
+    size_t start = out->len;
+    dkim_sink_t k;
 
-    if (c == VOUCH_DKIM_SIMPLE) {
-        rc = vouch_buf_add(out, raw, len);
-        return rc == 0 && add_crlf ? vouch_buf_add(out, crlf, 2) : rc;
-    }
-    /* relaxed (§3.4.2): lower-case name, no whitespace around the colon,
-     * unfolded, whitespace runs as one space, none at the end */
-    for (i = 0; i < name_len; i++) {
-        if ((rc = vouch_buf_addc(out, vouch__lower(raw[i]))) != 0) {
-            goto fail;
+    vouch__dkim_sink_init(&k, out, NULL);
+    if (vouch__dkim_canon_header_sink(&k, c, raw, len, name_len, add_crlf) !=
+            0 ||
+        vouch__dkim_sink_flush(&k) != 0) {
+        out->len = start;
+        if (out->ptr != NULL) {
+            out->ptr[start] = '\0';
         }
-    }
-    for (colon = name_len; colon < len && raw[colon] != ':'; colon++) {
-    }
-    if ((rc = vouch_buf_addc(out, ':')) != 0) {
-        goto fail;
-    }
-    for (i = colon + 1; i < len; i++) {
-        char ch = raw[i];
-
-        if (ch == '\r' || ch == '\n') {
-            continue; /* unfold: the CRLF goes, the WSP after it stays */
-        }
-        if (ch == ' ' || ch == '\t') {
-            space = true;
-            continue;
-        }
-        if (space && out->len > start + name_len + 1) {
-            if ((rc = vouch_buf_addc(out, ' ')) != 0) {
-                goto fail;
-            }
-        }
-        space = false;
-        if ((rc = vouch_buf_addc(out, ch)) != 0) {
-            goto fail;
-        }
-    }
-    if (add_crlf && (rc = vouch_buf_add(out, crlf, 2)) != 0) {
-        goto fail;
+        return k.rc;
     }
     return 0;
-fail:
-    out->len = start;
-    if (out->ptr != NULL) {
-        out->ptr[start] = '\0';
-    }
-    return rc;
 }

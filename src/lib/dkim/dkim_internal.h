@@ -30,6 +30,8 @@ typedef struct dkim_body {
     bool pend_cr;       /* the last chunk ended with a CR */
     bool ends_crlf;     /* what was emitted ends with CRLF */
     bool any;           /* anything emitted */
+    size_t nstage;      /* short pieces gathered for the hash */
+    char stage[128];    /* small: ARC keeps 51 of these inline */
 } dkim_body_t;
 
 /* Start; hash is borrowed. limit UINT64_MAX: no l=. */
@@ -37,7 +39,9 @@ VOUCH_HIDDEN void vouch__dkim_body_init(dkim_body_t *b, vouch_dkim_canon_t c,
                                         vouch__hash_t *hash, uint64_t limit);
 VOUCH_HIDDEN void vouch__dkim_body_update(dkim_body_t *b, const char *p,
                                           size_t n);
-/* End of body: the final CRLF rules of §3.4.3 / §3.4.4. */
+/* End of body: the final CRLF rules of §3.4.3 / §3.4.4. The hash has
+ * been given every canonical byte only after this (short pieces are
+ * gathered and hashed in blocks). */
 VOUCH_HIDDEN void vouch__dkim_body_final(dkim_body_t *b);
 
 /*
@@ -50,6 +54,39 @@ VOUCH_HIDDEN int vouch__dkim_canon_header(vouch_buf_t *out,
                                           vouch_dkim_canon_t c, const char *raw,
                                           size_t len, size_t name_len,
                                           bool crlf);
+
+/*
+ * Where canonical header data goes: appended to a buffer, or hashed
+ * (buf NULL). Bytes are staged and passed on in blocks, so short runs
+ * cost no hash call each. rc is sticky: the first error of the buffer.
+ */
+typedef struct dkim_sink {
+    vouch_buf_t *buf;
+    vouch__hash_t *hash;
+    size_t n;
+    int rc;
+    char stage[2048];
+} dkim_sink_t;
+
+/* buf or hash (the other NULL) is borrowed. */
+VOUCH_HIDDEN void vouch__dkim_sink_init(dkim_sink_t *k, vouch_buf_t *buf,
+                                        vouch__hash_t *hash);
+/* Pass the staged bytes on. Returns rc. */
+VOUCH_HIDDEN int vouch__dkim_sink_flush(dkim_sink_t *k);
+
+/* vouch__dkim_canon_header into a sink (staged: flush at the end).
+ * Returns rc. */
+VOUCH_HIDDEN int vouch__dkim_canon_header_sink(dkim_sink_t *k,
+                                               vouch_dkim_canon_t c,
+                                               const char *raw, size_t len,
+                                               size_t name_len, bool crlf);
+/* The same with the bytes [cut, cut_end) left out (name_len <= cut <=
+ * cut_end <= len): the value of b= in the signature field (§3.7). */
+VOUCH_HIDDEN int vouch__dkim_canon_header_cut(dkim_sink_t *k,
+                                              vouch_dkim_canon_t c,
+                                              const char *raw, size_t len,
+                                              size_t name_len, size_t cut,
+                                              size_t cut_end, bool crlf);
 
 /* ---- DKIM-Signature fields (sig.c, RFC 6376 §3.5)
  * ----------------------------------- */
@@ -116,6 +153,17 @@ VOUCH_HIDDEN int
 vouch__dkim_header_hash(const vouch_ctx_t *ctx, const vouch_mail_header_t *hdr,
                         const dkim_sigfields_t *s, size_t sig_field,
                         uint8_t digest[VOUCH__DIGEST_MAX], size_t *dlen);
+
+/*
+ * Feed the canonical header data of s into h (which the caller started
+ * and finishes), as vouch__dkim_header_data, with the signature field
+ * given by sig (it need not be in hdr: a signer hashes the field it is
+ * making). Returns 0 or VOUCH_ENOMEM.
+ */
+VOUCH_HIDDEN int vouch__dkim_header_feed(vouch__hash_t *h,
+                                         const vouch_mail_header_t *hdr,
+                                         const dkim_sigfields_t *s,
+                                         const vouch_mail_field_t *sig);
 
 /* ---- key records (key.c, RFC 6376 §3.6.1)
  * ------------------------------------------- */

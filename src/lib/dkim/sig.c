@@ -380,47 +380,29 @@ vouch__dkim_hlist_next(dkim_hlist_t *it, vouch_str_t *name)
 /* The signature field with the value of b= (and the whitespace around it)
  * removed, canonicalized without its final CRLF. */
 static int
-add_sig_field(vouch_buf_t *out, const vouch_mail_field_t *f,
+add_sig_field(dkim_sink_t *k, const vouch_mail_field_t *f,
               const dkim_sigfields_t *s)
 {
-    char stack[4096];
     const char *bstart = s->b.ptr, *bend = s->b.ptr + s->b.len;
     const char *raw = f->raw, *end = f->raw + f->len;
-    vouch_buf_t tmp;
-    int rc;
 
-    /* s->b points into this field; take out everything from just after
-     * "b=" to the next ';' or the end */
+    /* s->b points into this field's value; take out everything from just
+     * after "b=" to the next ';' or the end */
     while (bstart > raw && bstart[-1] != '=') {
         bstart--;
     }
     while (bend < end && *bend != ';') {
         bend++;
     }
-    if ((size_t)(bstart - raw) + (size_t)(end - bend) <= sizeof(stack)) {
-        size_t a = (size_t)(bstart - raw), c = (size_t)(end - bend);
-
-        memcpy(stack, raw, a);
-        memcpy(stack + a, bend, c);
-        return vouch__dkim_canon_header(out, s->hcanon, stack, a + c,
-                                        f->name_len, false);
-    }
-    vouch_buf_init(&tmp, out->ctx, VOUCH_MAIL_HEADER_MAX);
-    rc = vouch_buf_add(&tmp, raw, (size_t)(bstart - raw));
-    if (rc == 0) {
-        rc = vouch_buf_add(&tmp, bend, (size_t)(end - bend));
-    }
-    if (rc == 0) {
-        rc = vouch__dkim_canon_header(out, s->hcanon, tmp.ptr, tmp.len,
-                                      f->name_len, false);
-    }
-    vouch_buf_dispose(&tmp);
-    return rc;
+    return vouch__dkim_canon_header_cut(k, s->hcanon, raw, f->len, f->name_len,
+                                        (size_t)(bstart - raw),
+                                        (size_t)(bend - raw), false);
 }
 
-int
-vouch__dkim_header_data(vouch_buf_t *out, const vouch_mail_header_t *hdr,
-                        const dkim_sigfields_t *s, size_t sig_field)
+/* The signed header data of s into k (§3.7), the signature field last. */
+static int
+header_walk(dkim_sink_t *k, const vouch_mail_header_t *hdr,
+            const dkim_sigfields_t *s, const vouch_mail_field_t *sig)
 {
     /* per name, how many instances were used already, from the bottom */
     struct {
@@ -428,7 +410,7 @@ vouch__dkim_header_data(vouch_buf_t *out, const vouch_mail_header_t *hdr,
         size_t used;
     } seen[VOUCH_DKIM_H_MAX];
 
-    size_t nseen = 0, count = vouch_mail_header_count(hdr), k, i;
+    size_t nseen = 0, count = vouch_mail_header_count(hdr), k_, i;
     dkim_hlist_t it;
     vouch_str_t name;
     int rc;
@@ -437,14 +419,14 @@ vouch__dkim_header_data(vouch_buf_t *out, const vouch_mail_header_t *hdr,
     while (vouch__dkim_hlist_next(&it, &name)) {
         size_t skip = 0, idx = SIZE_MAX;
 
-        for (k = 0; k < nseen; k++) {
-            if (vouch__str_ieq(seen[k].name.ptr, seen[k].name.len, name.ptr,
+        for (k_ = 0; k_ < nseen; k_++) {
+            if (vouch__str_ieq(seen[k_].name.ptr, seen[k_].name.len, name.ptr,
                                name.len)) {
-                skip = seen[k].used++;
+                skip = seen[k_].used++;
                 break;
             }
         }
-        if (k == nseen && nseen < VOUCH_ARRAY_LEN(seen)) {
+        if (k_ == nseen && nseen < VOUCH_ARRAY_LEN(seen)) {
             seen[nseen].name = name;
             seen[nseen++].used = 1;
         }
@@ -453,7 +435,8 @@ vouch__dkim_header_data(vouch_buf_t *out, const vouch_mail_header_t *hdr,
         for (i = count; i-- > 0;) {
             const vouch_mail_field_t *f = vouch_mail_header_field(hdr, i);
 
-            if (vouch__str_ieq(f->raw, f->name_len, name.ptr, name.len)) {
+            if (f->name_len == name.len &&
+                vouch__str_ieq(f->raw, f->name_len, name.ptr, name.len)) {
                 if (skip == 0) {
                     idx = i;
                     break;
@@ -464,14 +447,38 @@ vouch__dkim_header_data(vouch_buf_t *out, const vouch_mail_header_t *hdr,
         if (idx != SIZE_MAX) {
             const vouch_mail_field_t *f = vouch_mail_header_field(hdr, idx);
 
-            rc = vouch__dkim_canon_header(out, s->hcanon, f->raw, f->len,
-                                          f->name_len, true);
+            rc = vouch__dkim_canon_header_sink(k, s->hcanon, f->raw, f->len,
+                                               f->name_len, true);
             if (rc != 0) {
                 return rc;
             }
         }
     }
-    return add_sig_field(out, vouch_mail_header_field(hdr, sig_field), s);
+    if ((rc = add_sig_field(k, sig, s)) != 0) {
+        return rc;
+    }
+    return vouch__dkim_sink_flush(k);
+}
+
+int
+vouch__dkim_header_data(vouch_buf_t *out, const vouch_mail_header_t *hdr,
+                        const dkim_sigfields_t *s, size_t sig_field)
+{
+    dkim_sink_t k;
+
+    vouch__dkim_sink_init(&k, out, NULL);
+    return header_walk(&k, hdr, s, vouch_mail_header_field(hdr, sig_field));
+}
+
+int
+vouch__dkim_header_feed(vouch__hash_t *h, const vouch_mail_header_t *hdr,
+                        const dkim_sigfields_t *s,
+                        const vouch_mail_field_t *sig)
+{
+    dkim_sink_t k;
+
+    vouch__dkim_sink_init(&k, NULL, h);
+    return header_walk(&k, hdr, s, sig);
 }
 
 int
@@ -479,20 +486,17 @@ vouch__dkim_header_hash(const vouch_ctx_t *ctx, const vouch_mail_header_t *hdr,
                         const dkim_sigfields_t *s, size_t sig_field,
                         uint8_t digest[VOUCH__DIGEST_MAX], size_t *dlen)
 {
-    vouch_buf_t data;
     vouch__hash_t *h = NULL;
     int rc;
 
-    vouch_buf_init(&data, ctx, 2 * VOUCH_MAIL_HEADER_MAX);
-    rc = vouch__dkim_header_data(&data, hdr, s, sig_field);
+    rc = vouch__hash_new(&h, ctx, s->hash);
     if (rc == 0) {
-        rc = vouch__hash_new(&h, ctx, s->hash);
+        rc = vouch__dkim_header_feed(h, hdr, s,
+                                     vouch_mail_header_field(hdr, sig_field));
     }
     if (rc == 0) {
-        vouch__hash_update(h, data.ptr, data.len);
         rc = vouch__hash_final(h, digest, dlen);
     }
     vouch__hash_free(h);
-    vouch_buf_dispose(&data);
     return rc;
 }

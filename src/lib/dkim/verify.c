@@ -49,9 +49,9 @@ struct vouch_dkim_verifier {
     vouch_mail_reader_t *reader;    /* when fed the raw message */
     vouch_mail_header_t *fields;    /* when fed field by field */
     const vouch_mail_header_t *hdr; /* the one in use */
-    sigstate_t *sigs;
+    sigstate_t *sigs; /* one per DKIM-Signature field (at most the cap) */
     size_t nsigs;
-    body_hasher_t bodies[VOUCH_DKIM_SIGNATURES_MAX];
+    body_hasher_t *bodies; /* as many as sigs, at most */
     size_t nbodies;
     bool header_done;
     bool finished;
@@ -262,12 +262,26 @@ static int
 on_header(void *payload, const vouch_mail_header_t *hdr)
 {
     vouch_dkim_verifier_t *v = payload;
-    size_t i, count = vouch_mail_header_count(hdr);
+    size_t i, n = 0, count = vouch_mail_header_count(hdr);
     int rc;
 
     v->hdr = hdr;
     v->header_done = true;
-    for (i = 0; i < count && v->nsigs < VOUCH_DKIM_SIGNATURES_MAX; i++) {
+    /* state only for the signatures present: most messages have one */
+    for (i = 0; i < count && n < VOUCH_DKIM_SIGNATURES_MAX; i++) {
+        const vouch_mail_field_t *f = vouch_mail_header_field(hdr, i);
+
+        n += vouch__str_ieq(f->raw, f->name_len, "DKIM-Signature", 14);
+    }
+    if (n == 0) {
+        return 0;
+    }
+    v->sigs = vouch__calloc(v->ctx, n, sizeof(*v->sigs));
+    v->bodies = vouch__calloc(v->ctx, n, sizeof(*v->bodies));
+    if (v->sigs == NULL || v->bodies == NULL) {
+        return VOUCH_ENOMEM;
+    }
+    for (i = 0; i < count && v->nsigs < n; i++) {
         const vouch_mail_field_t *f = vouch_mail_header_field(hdr, i);
         sigstate_t *s;
 
@@ -320,11 +334,6 @@ vouch_dkim_verifier_new(vouch_dkim_verifier_t **out, const vouch_ctx_t *ctx,
     }
     v = vouch__calloc(ctx, 1, sizeof(*v));
     if (v == NULL) {
-        return vouch__error_code(err, VOUCH_ENOMEM, "dkim");
-    }
-    v->sigs = vouch__calloc(ctx, VOUCH_DKIM_SIGNATURES_MAX, sizeof(*v->sigs));
-    if (v->sigs == NULL) {
-        vouch__free(ctx, v);
         return vouch__error_code(err, VOUCH_ENOMEM, "dkim");
     }
     v->ctx = ctx;
@@ -425,7 +434,7 @@ vouch_dkim_verifier_body(vouch_dkim_verifier_t *v, const void *data, size_t len,
 static int
 check(vouch_dkim_verifier_t *v, sigstate_t *s)
 {
-    const body_hasher_t *b = &v->bodies[s->body];
+    body_hasher_t *b = &v->bodies[s->body];
     uint8_t digest[VOUCH__DIGEST_MAX];
     size_t dlen;
     int rc;
@@ -441,8 +450,13 @@ check(vouch_dkim_verifier_t *v, sigstate_t *s)
         verdict(s, VOUCH_DKIM_FAIL, "body hash mismatch");
         return 0;
     }
-    rc = vouch__dkim_header_hash(v->ctx, v->hdr, &s->f, s->pub.field_index,
-                                 digest, &dlen);
+    /* the body's hash is spent (its digest kept): it hashes the header */
+    if ((rc = vouch__hash_reset(b->hash)) == 0 &&
+        (rc = vouch__dkim_header_feed(
+             b->hash, v->hdr, &s->f,
+             vouch_mail_header_field(v->hdr, s->pub.field_index))) == 0) {
+        rc = vouch__hash_final(b->hash, digest, &dlen);
+    }
     if (rc != 0) {
         return rc;
     }
@@ -537,5 +551,6 @@ vouch_dkim_verifier_free(vouch_dkim_verifier_t *v)
     vouch_mail_reader_free(v->reader);
     vouch_mail_header_free(v->fields);
     vouch__free(v->ctx, v->sigs);
+    vouch__free(v->ctx, v->bodies);
     vouch__free(v->ctx, v);
 }

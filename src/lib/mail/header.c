@@ -32,9 +32,10 @@ vouch_mail_header_new(vouch_mail_header_t **out, const vouch_ctx_t *ctx)
 /* Check a field and find its name and value: 0 or VOUCH_ESYNTAX with
  * *why set. */
 static int
-check_field(const char *raw, size_t len, size_t *name_len, size_t *value_off,
-            const char **why)
+check_field(const char *raw, size_t len, bool lines_ok, size_t *name_len,
+            size_t *value_off, const char **why)
 {
+    const char *end = raw + len, *lf;
     size_t i, colon;
 
     for (colon = 0; colon < len && raw[colon] != ':' && raw[colon] != '\r' &&
@@ -61,18 +62,35 @@ check_field(const char *raw, size_t len, size_t *name_len, size_t *value_off,
             return VOUCH_ESYNTAX;
         }
     }
-    for (i = 0; i < len; i++) {
-        if (raw[i] == '\0') {
-            *why = "NUL byte in the header";
-            return VOUCH_ESYNTAX;
-        }
-        if (raw[i] == '\n' && (i + 1 == len || !vouch__is_space(raw[i + 1]))) {
+    *value_off = colon + 1;
+    if (lines_ok) {
+        return 0;
+    }
+    if (memchr(raw, '\0', len) != NULL) {
+        *why = "NUL byte in the header";
+        return VOUCH_ESYNTAX;
+    }
+    for (lf = memchr(raw, '\n', len); lf != NULL;
+         lf = memchr(lf + 1, '\n', (size_t)(end - lf - 1))) {
+        if (lf + 1 == end || !vouch__is_space(lf[1])) {
             *why = "a line inside the field does not start with whitespace";
             return VOUCH_ESYNTAX;
         }
     }
-    *value_off = colon + 1;
     return 0;
+}
+
+/* How many LFs of raw have no CR before them. */
+static size_t
+count_bare_lf(const char *raw, size_t len)
+{
+    const char *lf = memchr(raw, '\n', len), *end = raw + len;
+    size_t n = 0;
+
+    for (; lf != NULL; lf = memchr(lf + 1, '\n', (size_t)(end - lf - 1))) {
+        n += lf == raw || lf[-1] != '\r';
+    }
+    return n;
 }
 
 /* Re-point the fields after the arena moved. */
@@ -88,13 +106,13 @@ fix_pointers(vouch_mail_header_t *h)
 
 int
 vouch__mail_header_add(vouch_mail_header_t *h, const char *raw, size_t len,
-                       size_t line, vouch_error_t *err)
+                       size_t line, bool lines_ok, vouch_error_t *err)
 {
     const char *why = NULL, *old = h->arena.ptr;
-    size_t name_len, value_off, start = h->arena.len, i, extra;
+    size_t name_len, value_off, start = h->arena.len, i, from, extra;
     int rc;
 
-    if (check_field(raw, len, &name_len, &value_off, &why) != 0) {
+    if (check_field(raw, len, lines_ok, &name_len, &value_off, &why) != 0) {
         return vouch__error(err, VOUCH_ESYNTAX, "mail", 0,
                             "header line %zu: %s", line, why);
     }
@@ -120,25 +138,39 @@ vouch__mail_header_add(vouch_mail_header_t *h, const char *raw, size_t len,
         h->offsets = o;
         h->cap = cap;
     }
-    /* copy, a bare LF becoming CRLF; count the CRs it adds first */
-    for (i = 0, extra = 0; i < len; i++) {
-        extra += raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r');
-    }
+    /* copy, a bare LF becoming CRLF: runs up to each bare LF are copied
+     * whole; count the CRs it adds first */
+    extra = lines_ok ? 0 : count_bare_lf(raw, len);
     if (h->arena.len + len + extra + 2 > VOUCH_MAIL_HEADER_MAX) {
         return vouch__error(err, VOUCH_ETOOBIG, "mail", 0,
                             "header line %zu: header block over %zu bytes",
                             line, (size_t)VOUCH_MAIL_HEADER_MAX);
     }
-    for (i = 0, rc = 0; rc == 0 && i < len; i++) {
-        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) {
-            rc = vouch_buf_addc(&h->arena, '\r');
+    for (i = 0, from = 0, rc = 0; rc == 0 && extra > 0 && i < len;) {
+        const char *lf = memchr(raw + i, '\n', len - i);
+        size_t at;
+
+        if (lf == NULL) {
+            break;
         }
-        if (rc == 0) {
-            rc = vouch_buf_addc(&h->arena, raw[i]);
+        at = (size_t)(lf - raw);
+        i = at + 1;
+        if (at == 0 || raw[at - 1] != '\r') {
+            rc = vouch_buf_add(&h->arena, raw + from, at - from);
+            if (rc == 0) {
+                rc = vouch_buf_add(&h->arena, "\r\n", 2);
+            }
+            from = i;
         }
+    }
+    if (rc == 0) {
+        rc = vouch_buf_add(&h->arena, raw + from, len - from);
     }
     if (rc != 0) {
         h->arena.len = start;
+        if (h->arena.ptr != old) {
+            fix_pointers(h); /* an append grew the arena, then failed */
+        }
         return vouch__error_code(err, rc, "mail");
     }
     h->offsets[h->n] = start;
@@ -159,7 +191,7 @@ int
 vouch_mail_header_add(vouch_mail_header_t *header, const char *raw, size_t len,
                       vouch_error_t *err)
 {
-    return vouch__mail_header_add(header, raw, len, header->n + 1, err);
+    return vouch__mail_header_add(header, raw, len, header->n + 1, false, err);
 }
 
 size_t
@@ -183,7 +215,8 @@ vouch_mail_header_find(const vouch_mail_header_t *header, const char *name,
     for (i = start; i < header->n; i++) {
         const vouch_mail_field_t *f = &header->fields[i];
 
-        if (vouch__str_ieq(f->raw, f->name_len, name, name_len)) {
+        if (f->name_len == name_len &&
+            vouch__str_ieq(f->raw, f->name_len, name, name_len)) {
             return i;
         }
     }

@@ -18,9 +18,12 @@ struct vouch_mail_header {
     size_t size; /* bytes with the CRLFs that end fields */
 };
 
-/* vouch_mail_header_add, with the line number to put in messages. */
+/* vouch_mail_header_add, with the line number to put in messages.
+ * lines_ok: the caller made sure there is no NUL byte, no bare LF, and
+ * every line after the first starts with whitespace (the reader builds
+ * fields so); those checks are then skipped. */
 VOUCH_HIDDEN int vouch__mail_header_add(vouch_mail_header_t *h, const char *raw,
-                                        size_t len, size_t line,
+                                        size_t len, size_t line, bool lines_ok,
                                         vouch_error_t *err);
 
 #endif

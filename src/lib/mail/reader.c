@@ -11,6 +11,10 @@
  */
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "mail_internal.h"
 
 typedef enum state { IN_HEADER = 0, IN_BODY, FAILED } state_t;
@@ -71,8 +75,9 @@ flush_field(vouch_mail_reader_t *r, vouch_error_t *err)
     if (r->field.len == 0) {
         return 0;
     }
+    /* lines without NUL, joined by CRLF, continuations start with WSP */
     rc = vouch__mail_header_add(r->header, r->field.ptr, r->field.len,
-                                r->field_line, err);
+                                r->field_line, true, err);
     vouch_buf_clear(&r->field);
     return rc;
 }
@@ -91,12 +96,11 @@ end_header(vouch_mail_reader_t *r, vouch_error_t *err)
     return rc;
 }
 
-/* One complete header line (line end removed). */
+/* One complete header line (without its LF). */
 static int
-header_line(vouch_mail_reader_t *r, vouch_error_t *err)
+header_line(vouch_mail_reader_t *r, const char *p, size_t len,
+            vouch_error_t *err)
 {
-    const char *p = r->line.ptr != NULL ? r->line.ptr : "";
-    size_t len = r->line.len;
     int rc;
 
     if (len > 0 && p[len - 1] == '\r') {
@@ -146,7 +150,12 @@ feed_header(vouch_mail_reader_t *r, const char *p, size_t len, size_t *used,
         const char *lf = memchr(p + i, '\n', len - i);
         size_t n = lf != NULL ? (size_t)(lf - (p + i)) : len - i;
 
-        rc = vouch_buf_add(&r->line, p + i, n);
+        if (lf != NULL && r->line.len == 0) {
+            /* a whole line in this chunk: read in place */
+            rc = n > VOUCH_MAIL_LINE_MAX ? VOUCH_ETOOBIG : 0;
+        } else {
+            rc = vouch_buf_add(&r->line, p + i, n);
+        }
         if (rc == VOUCH_ETOOBIG) {
             return vouch__error(err, rc, "mail", 0,
                                 "header line %zu: longer than %d bytes",
@@ -155,15 +164,20 @@ feed_header(vouch_mail_reader_t *r, const char *p, size_t len, size_t *used,
         if (rc != 0) {
             return rc;
         }
-        i += n;
         if (lf == NULL) {
+            i += n;
             break;
         }
-        i++; /* the LF */
-        if ((rc = header_line(r, err)) != 0) {
+        if (r->line.len == 0) {
+            rc = header_line(r, p + i, n, err);
+        } else {
+            rc = header_line(r, r->line.ptr, r->line.len, err);
+            vouch_buf_clear(&r->line);
+        }
+        if (rc != 0) {
             return rc;
         }
-        vouch_buf_clear(&r->line);
+        i += n + 1; /* the line and its LF */
         r->lineno++;
     }
     *used = i;
@@ -180,36 +194,68 @@ body_out(vouch_mail_reader_t *r, const char *p, size_t n)
     return r->handler.on_body(r->handler.payload, p, n);
 }
 
+/*
+ * Index of the first bare LF of p[0..n) (a LF without a CR before it;
+ * prev_cr: the byte before p[0] was a CR), or n. Body lines are short,
+ * so a search for each LF (memchr) would cost a call per line; this looks
+ * at sixteen byte pairs at a time.
+ */
+static size_t
+find_bare_lf(const char *p, size_t n, bool prev_cr)
+{
+    size_t i = 1;
+
+    if (n == 0 || (p[0] == '\n' && !prev_cr)) {
+        return 0;
+    }
+#if defined(__SSE2__)
+    {
+        const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+
+        for (; i + 16 <= n; i += 16) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i a =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1));
+            int m = _mm_movemask_epi8(
+                _mm_andnot_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(c, lf)));
+
+            if (m != 0) {
+                return i + (unsigned)__builtin_ctz((unsigned)m);
+            }
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        if (p[i] == '\n' && p[i - 1] != '\r') {
+            return i;
+        }
+    }
+    return n;
+}
+
 /* Body bytes: passed on in as few calls as possible; a span ends only
  * where a bare LF needs its CR. */
 static int
 feed_body(vouch_mail_reader_t *r, const char *p, size_t len)
 {
-    size_t i = 0, start = 0;
+    size_t start = 0, pos;
     int rc;
 
-    while (i < len) {
-        const char *lf = memchr(p + i, '\n', len - i);
-        size_t pos;
-
-        if (lf == NULL) {
-            break;
-        }
-        pos = (size_t)(lf - p);
-        i = pos + 1;
-        if (pos > 0 ? p[pos - 1] == '\r' : r->body_cr) {
-            continue; /* a proper CRLF */
-        }
+    /* after a bare LF at start - 1, the byte before start is no CR */
+    while ((pos = start + find_bare_lf(p + start, len - start,
+                                       start == 0 && r->body_cr)) < len) {
         if ((rc = body_out(r, p + start, pos - start)) != 0 ||
             (rc = body_out(r, "\r\n", 2)) != 0) {
             return rc;
         }
-        start = i;
+        start = pos + 1;
     }
     if ((rc = body_out(r, p + start, len - start)) != 0) {
         return rc;
     }
-    r->body_cr = len > 0 && p[len - 1] == '\r';
+    if (len > 0) {
+        r->body_cr = p[len - 1] == '\r';
+    }
     return 0;
 }
 
@@ -250,7 +296,7 @@ vouch_mail_reader_finish(vouch_mail_reader_t *r, vouch_error_t *err)
     if (r->state == IN_HEADER) {
         /* a last line without line end, then no empty line: all header */
         if (r->line.len > 0) {
-            rc = header_line(r, err);
+            rc = header_line(r, r->line.ptr, r->line.len, err);
         }
         if (rc == 0 && r->state == IN_HEADER) {
             rc = end_header(r, err);
