@@ -126,11 +126,26 @@ def build_dns(keys):
     host("mx.list.example")
     signing.add("list.example")
     host("spfslow.example")
+    for name, (_, recs) in SPF_EXTRA.items():
+        host(name + ".example")
+        for r in recs:
+            add(name + ".example", "TXT", [r])
+    add("spfmx.example", "MX", "10 mx.relay.example")
+    add("192.0.2.10.ok.example", "A", "127.0.0.2")
+    add("bounce.spfmacro.example.users.example", "A", "127.0.0.2")
+    host("void.example")
     host("keyslow.example")
     signing.add("keyslow.example")
     for dom in sorted(signing):
         for sel, strings in keys.items():
             add("%s._domainkey.%s" % (sel, dom), "TXT", strings)
+    pub = "".join(keys["r1"]).split("p=", 1)[1]
+    for dom in KEY_DOMAINS:
+        for sel, rec in KEY_VARIANTS.values():
+            if rec is not None:
+                text = rec.format(p=pub)
+                add("%s._domainkey.%s" % (sel, dom), "TXT",
+                    [text[i:i + 250] for i in range(0, len(text), 250)])
     return dns
 
 
@@ -276,21 +291,67 @@ def dkim_variant(name, dom):
     if name == "short":
         # rsa-sha256 with a 512-bit key (RFC 8301 3.2), signed here
         return None if ghost else [(dom, "k512")]
+    if name in KEY_VARIANTS:
+        return [(dom, KEY_VARIANTS[name][0])] if dom in KEY_DOMAINS else None
     if name == "keyslow":
         # the key query times out
         return [("keyslow.example", "r1")]
     raise ValueError(name)
 
 
+# Key records (RFC 6376 3.6.1) for the r1 key under other selectors:
+# variant -> (selector, record with {p} for the key's base64; None: no
+# record at all). Signed with r1's private key, d= the From domain.
+KEY_VARIANTS = {
+    "nokey": ("gone", None),
+    "revoked": ("rv", "v=DKIM1; k=rsa; p="),
+    "key-h-sha1": ("hs", "v=DKIM1; k=rsa; h=sha1; p={p}"),
+    "key-h-both": ("hb", "v=DKIM1; k=rsa; h=sha1:sha256; p={p}"),
+    "key-testing": ("ty", "v=DKIM1; k=rsa; t=y; p={p}"),
+    "key-s-email": ("se", "v=DKIM1; k=rsa; s=email; p={p}"),
+    "key-s-other": ("so", "v=DKIM1; k=rsa; s=other; p={p}"),
+    "key-k-unknown": ("ku", "v=DKIM1; k=dsa; p={p}"),
+    "key-v-wrong": ("vw", "v=DKIM2; k=rsa; p={p}"),
+    "key-no-v": ("nv", "k=rsa; p={p}"),
+    "key-garbage": ("gb", "v=DKIM1; k=rsa; p=bm90IGEga2V5"),
+    "key-t-s": ("ts", "v=DKIM1; k=rsa; t=s; p={p}"),
+}
+KEY_DOMAINS = ("rej.example", "none.example", "sub.orgd.example")
+
 DKIM_VARIANTS = ("none", "aligned", "aligned-ed", "org", "subd", "thirdparty",
-                 "broken", "two", "two-broken", "sha1", "short", "keyslow")
+                 "broken", "two", "two-broken", "sha1", "short",
+                 "keyslow") + tuple(KEY_VARIANTS)
 # variants signed by hand_sign(), with their algorithm
 HAND_SIGNED = {"sha1": "rsa-sha1", "short": "rsa-sha256"}
+
+
+# SPF evaluation beyond one record (RFC 7208 4.6.4, 5, 6): variant
+# "x-NAME" sends from bounce@NAME.example at IP; NAME.example publishes the
+# records. All unaligned with every From domain.
+SPF_EXTRA = {
+    "spfinc": (IP_ESP, ["v=spf1 include:esp.example -all"]),
+    "spfredir": (IP_ESP, ["v=spf1 redirect=esp.example"]),
+    "spfmx": (IP_PASS, ["v=spf1 mx -all"]),
+    "spfa": (IP_PASS, ["v=spf1 a:mx.relay.example -all"]),
+    "spfexists": (IP_PASS, ["v=spf1 exists:%{i}.ok.example -all"]),
+    "spfvoid": (IP_ESP, ["v=spf1 a:n1.void.example a:n2.void.example "
+                         "a:n3.void.example -all"]),
+    "spfmany": (IP_ESP, ["v=spf1 a a a a a a a a a a a -all"]),
+    "spftwo": (IP_PASS, ["v=spf1 ip4:192.0.2.10 -all", "v=spf1 -all"]),
+    "spfsyntax": (IP_PASS, ["v=spf1 ip4:192.0.2.300 -all"]),
+    "spfnoall": (IP_PASS, ["v=spf1 ip4:192.0.2.99"]),
+    "spfinclnone": (IP_PASS, ["v=spf1 include:nospf.example -all"]),
+    "spfredirnone": (IP_PASS, ["v=spf1 redirect=nospf.example"]),
+    "spfmacro": (IP_PASS, ["v=spf1 exists:%{l}.%{d}.users.example -all"]),
+}
+SPF_EXTRA_DOMAINS = ("rej.example", "none.example")
 
 
 # SPF variants: name -> (ip, helo, MAIL FROM), or None.
 def spf_variant(name, dom):
     ghost = dom == GHOST
+    if name.startswith("x-"):
+        return (SPF_EXTRA[name[2:]][0], HELO, "bounce@%s.example" % name[2:])
     if name == "pass-aligned":
         return None if ghost else (IP_PASS, HELO, "bounce@" + dom)
     if name == "pass-sub":
@@ -384,6 +445,9 @@ def corpus():
         for shape in SHAPES:
             for dk, sp in SHAPE_COMBOS:
                 add(dom, shape, dk, sp)
+    for dom in SPF_EXTRA_DOMAINS:
+        for name in SPF_EXTRA:
+            add(dom, "plain", "none", "x-" + name)
     for dom in ARC_DOMAINS:
         for arc in ARC_VARIANTS:
             for dk in ("aligned", "thirdparty"):
@@ -412,7 +476,8 @@ def sign(vouch, msg, sigs, keyfiles):
         return msg
     args = [vouch, "dkim", "sign", "--now", NOW]
     for dom, sel in sigs:
-        args += ["--domain", dom, "--selector", sel, "--key", keyfiles[sel]]
+        args += ["--domain", dom, "--selector", sel, "--key",
+                 keyfiles.get(sel, keyfiles["r1"])]
     p = run(args + ["-"], input=msg)
     if p.returncode != 0:
         raise RuntimeError("sign %r: %s" % (sigs, p.stderr.decode(errors="replace")))

@@ -7,7 +7,8 @@
 //    "mta": AUTHSERV_ID,
 //    "jobs": [{"id": ID, "file": PATH, "ip": IP, "helo": NAME,
 //              "sender": ADDR_OR_EMPTY}, ...]}
-// where a TXT RDATA is its list of strings and an A/AAAA RDATA an address;
+// where a TXT RDATA is its list of strings, an A/AAAA RDATA an address and
+// an MX RDATA "PREFERENCE EXCHANGE";
 // prints one JSON array, one object per job:
 //   {"id": ID,
 //    "spf": {"result": R, "domain": D},
@@ -66,6 +67,12 @@ async function resolver(name, type) {
     }
     const rrs = zone.get(n)?.[type];
     if (rrs && rrs.length) {
+        if (type === 'MX') {
+            return rrs.map((r) => {
+                const [priority, exchange] = r.split(' ');
+                return { priority: Number(priority), exchange };
+            });
+        }
         // a copy: mailauth must not change the zone between messages
         return JSON.parse(JSON.stringify(rrs));
     }
