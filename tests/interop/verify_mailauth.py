@@ -83,7 +83,10 @@ AUTHORS = {
     "ghost.orgd.example": ("orgd.example", None),
     # the DMARC query times out
     "slow.example": (None, []),
+    # an IDN: the From field gives it as a U-label (shape utf8) or A-label
+    "xn--bcher-kva.example": (None, ["v=DMARC1; p=reject"]),
 }
+IDN = "xn--bcher-kva.example"
 GHOST = "ghost.orgd.example"
 
 
@@ -402,11 +405,26 @@ def from_fields(shape, dom):
                 b"From: Bob <bob@" + dom.encode() + b">"]
     if shape == "no-from":
         return []
+    if shape == "upper":
+        return [b"From: alice@" + dom.upper().encode()]
+    if shape == "comment":
+        return [b"From: alice@" + dom.encode() + b" (Alice Example)"]
+    if shape == "quoted-local":
+        return [b'From: "alice example"@' + dom.encode()]
+    if shape == "display-spoof":
+        # the display name looks like the author; the address is eve's
+        return [b'From: "alice@' + dom.encode() + b'" <eve@eve.example>']
+    if shape == "group-empty":
+        return [b"From: undisclosed-recipients:;"]
+    if shape == "utf8":
+        # RFC 6532: the From domain as a U-label, raw UTF-8
+        return [b"From: alice@" + dom.encode("ascii").decode("idna").encode()]
     raise ValueError(shape)
 
 
 SHAPES = ("display", "multi-same", "multi-diff", "two-fields",
-          "two-fields-same", "no-from")
+          "two-fields-same", "no-from", "upper", "comment", "quoted-local",
+          "display-spoof", "group-empty")
 SHAPE_DOMAINS = ("none.example", "quar.example", "rej.example",
                  "sub.sp.example", "strict.example")
 # ARC: a mailing list (list.example) adds a footer (breaking the author's
@@ -445,6 +463,8 @@ def corpus():
         for shape in SHAPES:
             for dk, sp in SHAPE_COMBOS:
                 add(dom, shape, dk, sp)
+    for dk, sp in SHAPE_COMBOS:
+        add(IDN, "utf8", dk, sp)
     for dom in SPF_EXTRA_DOMAINS:
         for name in SPF_EXTRA:
             add(dom, "plain", "none", "x-" + name)
