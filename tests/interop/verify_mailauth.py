@@ -27,14 +27,15 @@ what vouch says, what mailauth says); a listed difference that no longer
 occurs is a failure too, so the list cannot go stale.
 
 Prints "N passed, N failed"; exit 0, 1 (a failure) or 77 (skip: no node,
-npm or mailauth; `npm ci` in tests/interop installs mailauth when missing).
+npm, mailauth or openssl; `npm ci` in tests/interop installs mailauth when
+missing).
 """
 import base64
 import fnmatch
 import hashlib
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,7 +50,7 @@ PEER = os.path.join(HERE, "peers", "mailauth_auth.mjs")
 DIFFERENCES = os.path.join(HERE, "verify-mailauth-differences.txt")
 VERBOSE = "-v" in sys.argv
 KEEP = "-k" in sys.argv
-NOW = "1764000000"
+NOW = "1764000000"          # signing and verification time
 AUTHSERV = "mx.rcpt.example"
 
 # ---- the DNS table ----------------------------------------------------------
@@ -63,9 +64,11 @@ AUTHOR_SPF = "v=spf1 ip4:%s -ip4:%s ?ip4:%s ~all" % (IP_PASS, IP_FAIL,
                                                        IP_NEUTRAL)
 HELO = "mx.relay.example"   # exists, no SPF record: HELO check says none
 
-# From domain -> (organizational domain, DMARC records at _dmarc.<org>,
-# whether the From domain exists). Records live at the From domain when it
-# is its own organizational domain, else only at the organizational domain.
+# From domain -> (organizational domain or None when it is its own, the
+# DMARC records at _dmarc.<organizational domain>). A From domain below its
+# organizational domain has no record of its own. GHOST does not exist; the
+# others have an A record and AUTHOR_SPF, as do em.<them> (a MAIL FROM
+# subdomain) and dk.<them> (a DKIM d= subdomain).
 AUTHORS = {
     "none.example": (None, []),
     "pnone.example": (None, ["v=DMARC1; p=none"]),
@@ -185,9 +188,10 @@ def parse_txt_strings(line):
 
 
 def make_keys(vouch, tmp):
-    """One RSA (2048) and one Ed25519 key: selector -> (private key file,
-    TXT strings). The same public key is published under every signing
-    domain."""
+    """Keys by selector: r1 (RSA 2048) and e1 (Ed25519) from vouch dkim
+    keygen, k512 (RSA 512) from openssl. Returns (selector -> TXT strings,
+    selector -> private key file); build_dns publishes each under every
+    signing domain."""
     keys, files = {}, {}
     for sel, alg in (("r1", "rsa-sha256"), ("e1", "ed25519-sha256")):
         prefix = os.path.join(tmp, "key-" + sel)
@@ -387,8 +391,7 @@ SPF_VARIANTS = ("pass-aligned", "pass-sub", "pass-unaligned", "fail",
 
 
 def from_fields(shape, dom):
-    """The From field(s) of a message, or None for shapes that do not
-    apply."""
+    """The From field(s) of a message of that shape."""
     if shape == "plain":
         return [b"From: alice@" + dom.encode()]
     if shape == "display":
@@ -531,36 +534,42 @@ def forward(vouch, zone, case, msg, keyfiles):
     return msg
 
 
+def write_case(vouch, zone, keyfiles, d, n, case):
+    """Make, sign and forward one message; returns its job."""
+    msg = message(case, n)
+    sigs = dkim_variant(case["dkim"], case["from"])
+    if case["dkim"] == "two-broken":
+        # the author's signature breaks (a footer added), then a third
+        # party signs the changed message: one fail, one pass
+        signed = sign(vouch, msg, sigs[:1], keyfiles)
+        signed = sign(vouch, add_footer(signed), sigs[1:], keyfiles)
+    elif case["dkim"] in HAND_SIGNED:
+        (dom, sel), = sigs
+        signed = hand_sign(msg, dom, sel, HAND_SIGNED[case["dkim"]],
+                           keyfiles[sel])
+    else:
+        signed = sign(vouch, msg, sigs, keyfiles)
+        if case["dkim"] == "broken":
+            signed = add_footer(signed)
+    signed = forward(vouch, zone, case, signed, keyfiles)
+    if case["shape"] == "no-from":
+        signed = re.sub(rb"(?m)^From: [^\r\n]*\r\n", b"", signed, count=1)
+    path = os.path.join(d, "%04d.eml" % n)
+    with open(path, "wb") as f:
+        f.write(signed)
+    ip, helo, mf = spf_variant(case["spf"], case["from"])
+    return {"id": case["id"], "file": path, "ip": ip, "helo": helo,
+            "sender": mf}
+
+
 def write_corpus(vouch, tmp, zone, keyfiles):
+    """Every case's message in tmp/messages (two at a time); the jobs, in
+    corpus order."""
     d = os.path.join(tmp, "messages")
     os.makedirs(d)
-    jobs = []
-    for n, case in enumerate(corpus()):
-        msg = message(case, n)
-        sigs = dkim_variant(case["dkim"], case["from"])
-        if case["dkim"] == "two-broken":
-            # the author's signature breaks (a footer added), then a third
-            # party signs the changed message: one fail, one pass
-            signed = sign(vouch, msg, sigs[:1], keyfiles)
-            signed = sign(vouch, add_footer(signed), sigs[1:], keyfiles)
-        elif case["dkim"] in HAND_SIGNED:
-            (dom, sel), = sigs
-            signed = hand_sign(msg, dom, sel, HAND_SIGNED[case["dkim"]],
-                               keyfiles[sel])
-        else:
-            signed = sign(vouch, msg, sigs, keyfiles)
-            if case["dkim"] == "broken":
-                signed = add_footer(signed)
-        signed = forward(vouch, zone, case, signed, keyfiles)
-        if case["shape"] == "no-from":
-            signed = re.sub(rb"(?m)^From: [^\r\n]*\r\n", b"", signed, count=1)
-        path = os.path.join(d, "%04d.eml" % n)
-        with open(path, "wb") as f:
-            f.write(signed)
-        ip, helo, mf = spf_variant(case["spf"], case["from"])
-        jobs.append({"id": case["id"], "file": path, "ip": ip, "helo": helo,
-                     "sender": mf})
-    return jobs
+    with ThreadPoolExecutor(max_workers=2) as ex:
+        return list(ex.map(lambda nc: write_case(vouch, zone, keyfiles, d, *nc),
+                           enumerate(corpus())))
 
 
 # ---- running both -----------------------------------------------------------
@@ -575,7 +584,9 @@ def vouch_one(vouch, zone, job):
              "--ip", job["ip"], "--helo", job["helo"], "--mail-from",
              job["sender"], "--authserv-id", AUTHSERV, "--dmarc-mode", "7489",
              "--json"])
-    if p.returncode != 0:
+    if p.returncode != 0 or p.stderr:
+        # a verdict is never an error, and nothing is written to stderr
+        # (sanitizer reports included)
         return {"error": "exit %d: %s" % (p.returncode,
                                           p.stderr.decode(errors="replace").strip())}
     return json.loads(p.stdout)
@@ -721,6 +732,8 @@ def install_mailauth():
 
 
 def missing_peer():
+    if shutil.which("openssl") is None:
+        return "openssl (scripts/install-deps test)"
     if shutil.which("node") is None or shutil.which("npm") is None:
         print("no node/npm: scripts/install-deps node", flush=True)
         run([os.path.join(SRC, "scripts", "install-deps"), "node"],
