@@ -95,7 +95,7 @@ GHOST = "ghost.orgd.example"
 
 def build_dns(keys):
     """name -> type -> [rdata]; TXT rdata is a list of strings. A query
-    listed in FAULTS times out instead (zone: $FAULT ... TIMEOUT; the
+    listed by faults() times out instead (zone: $FAULT ... TIMEOUT; the
     peer: ETIMEOUT)."""
     dns = {}
 
@@ -155,9 +155,15 @@ def build_dns(keys):
     return dns
 
 
-# (name, type) whose queries time out
-FAULTS = (("_dmarc.slow.example", "TXT"), ("spfslow.example", "TXT"),
-          ("r1._domainkey.keyslow.example", "TXT"))
+def faults():
+    """(name, type) whose queries time out: a DMARC record, an SPF record
+    and a DKIM key, each unaligned, and for each of KEY_DOMAINS an aligned
+    key (selector "slow") and an aligned MAIL FROM domain (spfto.<it>)."""
+    out = [("_dmarc.slow.example", "TXT"), ("spfslow.example", "TXT"),
+           ("r1._domainkey.keyslow.example", "TXT")]
+    for dom in KEY_DOMAINS:
+        out += [("slow._domainkey." + dom, "TXT"), ("spfto." + dom, "TXT")]
+    return out
 
 
 def zone_text(dns):
@@ -169,7 +175,7 @@ def zone_text(dns):
             for rd in dns[name][typ]:
                 val = " ".join(q(s) for s in rd) if typ == "TXT" else rd
                 lines.append("%s. IN %s %s" % (name, typ, val))
-    for name, typ in FAULTS:
+    for name, typ in faults():
         lines.append("$FAULT %s. %s TIMEOUT" % (name, typ))
     return "\n".join(lines) + "\n"
 
@@ -303,6 +309,8 @@ def dkim_variant(name, dom):
     if name == "keyslow":
         # the key query times out
         return [("keyslow.example", "r1")]
+    if name == "keyslow-aligned":
+        return [(dom, "slow")] if dom in KEY_DOMAINS else None
     raise ValueError(name)
 
 
@@ -327,7 +335,7 @@ KEY_DOMAINS = ("rej.example", "none.example", "sub.orgd.example")
 
 DKIM_VARIANTS = ("none", "aligned", "aligned-ed", "org", "subd", "thirdparty",
                  "broken", "two", "two-broken", "sha1", "short",
-                 "keyslow") + tuple(KEY_VARIANTS)
+                 "keyslow", "keyslow-aligned") + tuple(KEY_VARIANTS)
 # variants signed by hand_sign(), with their algorithm
 HAND_SIGNED = {"sha1": "rsa-sha1", "short": "rsa-sha256"}
 
@@ -377,6 +385,9 @@ def spf_variant(name, dom):
         return (IP_ESP, "mx.list.example", "bounce@list.example")
     if name == "temperror":
         return (IP_PASS, HELO, "bounce@spfslow.example")
+    if name == "temperror-aligned":
+        return ((IP_PASS, HELO, "bounce@spfto." + dom)
+                if dom in KEY_DOMAINS else None)
     if name == "null-helo":
         # null sender: SPF checks postmaster@HELO (RFC 7208 2.4)
         return (IP_PASS, dom, "")
@@ -386,8 +397,8 @@ def spf_variant(name, dom):
 
 
 SPF_VARIANTS = ("pass-aligned", "pass-sub", "pass-unaligned", "fail",
-                "softfail", "neutral", "none", "temperror", "null-helo",
-                "null-helo-esp")
+                "softfail", "neutral", "none", "temperror",
+                "temperror-aligned", "null-helo", "null-helo-esp")
 
 
 def from_fields(shape, dom):
@@ -598,7 +609,7 @@ def run_vouch(vouch, zone, jobs):
 
 
 def run_mailauth(dns, jobs, tmp):
-    req = json.dumps({"dns": dns, "faults": FAULTS, "mta": AUTHSERV,
+    req = json.dumps({"dns": dns, "faults": faults(), "mta": AUTHSERV,
                       "jobs": jobs})
     p = run(["node", PEER], input=req.encode(), cwd=HERE, timeout=600)
     if p.returncode != 0:
