@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/unit/test_mtasts_vectors.c - the MTA-STS parse vectors of the
+ * shared test data (../shared/testdata/mta-sts, see its SOURCES.md)
+ * through vouch_mtasts_record_parse() and vouch_mtasts_policy_parse():
+ *
+ *   mox-parse-cases.json       record_valid / record_invalid /
+ *                              policy_valid / policy_invalid: valid ones
+ *                              must give the expected fields (v, id,
+ *                              extensions; mode, mx, max_age, extensions),
+ *                              invalid ones must be refused.
+ *   postfix-resolver-scenarios.json  the offline half of each scenario:
+ *                              its TXT record must parse exactly when the
+ *                              scenario is not NONE; its policy body (when
+ *                              served 200, text/plain, valid certificate)
+ *                              must parse exactly when it is VALID. The
+ *                              HTTPS half runs in tests/integration.
+ *
+ * policy_serialize / record_serialize are mox's output format; vouch
+ * writes no policies, so they are listed, not counted. Prints failures and
+ * "N passed, N failed"; exit 77 when the data is missing.
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+static unsigned passed, failed;
+
+static void
+result(bool ok, const char *set, size_t i, const char *input,
+       const char *detail)
+{
+    if (ok) {
+        passed++;
+        return;
+    }
+    failed++;
+    fprintf(stderr, "  FAIL %s[%zu] %s: %s\n", set, i, input, detail);
+}
+
+static bool
+str_eq(vouch_str_t s, const char *want)
+{
+    return want != NULL && s.len == strlen(want) &&
+           memcmp(s.ptr, want, s.len) == 0;
+}
+
+/* expected [[name, value], ...] against ext[0..n) */
+static bool
+ext_eq(json_t *want, const vouch_mtasts_ext_t *ext, size_t n)
+{
+    size_t i;
+
+    if (!json_is_array(want) || json_array_size(want) != n) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        json_t *pair = json_array_get(want, i);
+
+        if (!str_eq(ext[i].name, json_string_value(json_array_get(pair, 0))) ||
+            !str_eq(ext[i].value, json_string_value(json_array_get(pair, 1)))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+records(json_t *root)
+{
+    json_t *c;
+    size_t i;
+
+    json_array_foreach(json_object_get(root, "record_valid"), i, c)
+    {
+        const char *txt = json_string_value(json_object_get(c, "txt"));
+        json_t *exp = json_object_get(c, "expect");
+        vouch_mtasts_record_t rec;
+        vouch_error_t err;
+        int rc;
+
+        vouch_error_clear(&err);
+        rc = vouch_mtasts_record_parse(&rec, txt, strlen(txt), &err);
+        if (rc != 0) {
+            result(false, "record_valid", i, txt, err.msg);
+            continue;
+        }
+        result(
+            strcmp(json_string_value(json_object_get(exp, "v")), "STSv1") ==
+                    0 &&
+                strcmp(rec.id, json_string_value(json_object_get(exp, "id"))) ==
+                    0 &&
+                ext_eq(json_object_get(exp, "extensions"), rec.ext, rec.next),
+            "record_valid", i, txt, "fields differ");
+    }
+    json_array_foreach(json_object_get(root, "record_invalid"), i, c)
+    {
+        const char *txt = json_string_value(json_object_get(c, "txt"));
+        vouch_mtasts_record_t rec;
+        int rc = vouch_mtasts_record_parse(&rec, txt, strlen(txt), NULL);
+
+        result(rc == VOUCH_ESYNTAX, "record_invalid", i, txt,
+               json_string_value(json_object_get(c, "reason")));
+    }
+}
+
+/* a list of cases, or one case written as a bare object */
+static size_t
+entries(json_t *j)
+{
+    return json_is_array(j) ? json_array_size(j) : json_is_object(j) ? 1 : 0;
+}
+
+static void
+policies(vouch_ctx_t *ctx, json_t *root)
+{
+    static const char *const modes[] = { "none", "testing", "enforce" };
+    json_t *c;
+    size_t i, j;
+
+    json_array_foreach(json_object_get(root, "policy_valid"), i, c)
+    {
+        const char *body = json_string_value(json_object_get(c, "body"));
+        json_t *exp = json_object_get(c, "expect");
+        json_t *mx = json_object_get(exp, "mx");
+        vouch_mtasts_policy_t *pol = NULL;
+        vouch_error_t err;
+        bool ok;
+
+        vouch_error_clear(&err);
+        if (vouch_mtasts_policy_parse(&pol, ctx, body, strlen(body), &err) !=
+            0) {
+            result(false, "policy_valid", i, body, err.msg);
+            continue;
+        }
+        ok = strcmp(modes[pol->mode],
+                    json_string_value(json_object_get(exp, "mode"))) == 0 &&
+             pol->max_age ==
+                 json_integer_value(json_object_get(exp, "max_age")) &&
+             json_array_size(mx) == pol->nmx &&
+             ext_eq(json_object_get(exp, "extensions"), pol->ext, pol->next);
+        for (j = 0; ok && j < pol->nmx; j++) {
+            ok = str_eq(pol->mx[j], json_string_value(json_array_get(mx, j)));
+        }
+        result(ok, "policy_valid", i, body, "fields differ");
+        vouch_mtasts_policy_free(pol);
+    }
+    json_array_foreach(json_object_get(root, "policy_invalid"), i, c)
+    {
+        const char *body = json_string_value(json_object_get(c, "body"));
+        vouch_mtasts_policy_t *pol = NULL;
+        vouch_error_t err;
+        int rc;
+
+        vouch_error_clear(&err);
+        rc = vouch_mtasts_policy_parse(&pol, ctx, body, strlen(body), &err);
+        result(rc == VOUCH_ESYNTAX && pol == NULL && err.msg[0] != '\0',
+               "policy_invalid", i, body,
+               json_string_value(json_object_get(c, "reason")));
+        vouch_mtasts_policy_free(pol);
+    }
+    printf("not counted: %zu policy_serialize and %zu record_serialize cases "
+           "(mox's output format; vouch writes no policy)\n",
+           entries(json_object_get(root, "policy_serialize")),
+           entries(json_object_get(root, "record_serialize")));
+}
+
+static void
+scenarios(vouch_ctx_t *ctx, json_t *root)
+{
+    json_t *c;
+    size_t i;
+
+    json_array_foreach(json_object_get(root, "scenarios"), i, c)
+    {
+        const char *dom = json_string_value(json_object_get(c, "domain"));
+        const char *txt = json_string_value(json_object_get(c, "txt_record"));
+        const char *body = json_string_value(json_object_get(c, "body"));
+        const char *expect = json_string_value(json_object_get(c, "expect"));
+        const char *ctype =
+            json_string_value(json_object_get(c, "content_type"));
+        const char *tls = json_string_value(json_object_get(c, "tls"));
+        json_int_t status =
+            json_integer_value(json_object_get(c, "http_status"));
+        vouch_mtasts_record_t rec;
+        vouch_mtasts_policy_t *pol = NULL;
+        bool rec_ok, served;
+
+        if (txt == NULL) {
+            continue; /* nothing offline to parse */
+        }
+        rec_ok = vouch_mtasts_record_parse(&rec, txt, strlen(txt), NULL) == 0;
+        result(rec_ok == (strcmp(expect, "NONE") != 0), "scenario-record", i,
+               dom, rec_ok ? "record accepted" : "record refused");
+        served = body != NULL && body[0] != '<' && status == 200 &&
+                 ctype != NULL && strcmp(ctype, "text/plain") == 0 &&
+                 tls != NULL && strcmp(tls, "valid") == 0;
+        if (!rec_ok || !served) {
+            continue;
+        }
+        if (vouch_mtasts_policy_parse(&pol, ctx, body, strlen(body), NULL) ==
+            0) {
+            result(strcmp(expect, "VALID") == 0, "scenario-policy", i, dom,
+                   "policy accepted");
+        } else {
+            result(strcmp(expect, "FETCH_ERROR") == 0, "scenario-policy", i,
+                   dom, "policy refused");
+        }
+        vouch_mtasts_policy_free(pol);
+    }
+}
+
+static json_t *
+load(const char *dir, const char *file)
+{
+    char path[4096];
+    json_error_t jerr;
+    json_t *j;
+
+    (void)snprintf(path, sizeof(path), "%s/mta-sts/%s", dir, file);
+    j = json_load_file(path, 0, &jerr);
+    if (j == NULL) {
+        printf("SKIP: cannot read %s: %s\n", path, jerr.text);
+        exit(77);
+    }
+    return j;
+}
+
+int
+main(void)
+{
+    const char *dir = test_testdata_or_skip();
+    json_t *mox = load(dir, "mox-parse-cases.json");
+    json_t *pf = load(dir, "postfix-resolver-scenarios.json");
+    vouch_ctx_t *ctx = test_ctx();
+
+    records(mox);
+    policies(ctx, mox);
+    scenarios(ctx, pf);
+    json_decref(mox);
+    json_decref(pf);
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed == 0 && passed > 0 ? 0 : 1;
+}
