@@ -27,10 +27,17 @@ is_unreserved(int c)
     return vouch__is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
+/* c is one of the characters of set (never the NUL byte) */
+static bool
+in_set(int c, const char *set)
+{
+    return c != 0 && strchr(set, c) != NULL;
+}
+
 static bool
 is_sub_delim(int c)
 {
-    return c != 0 && strchr("!$&'()*+,;=", c) != NULL;
+    return in_set(c, "!$&'()*+,;=");
 }
 
 /* Length of a valid "%HH" at p (3), or 0. */
@@ -67,7 +74,7 @@ check_mailto(vouch_tlsrpt_uri_t *out, const char *uri, const char *p,
             return bad(err, base, uri, p, "bad %-escape in the local-part");
         }
         if (n == 0 && !vouch__is_alnum(*p) &&
-            strchr("!$&'*+-/=^_`{|}~.", *p) == NULL) {
+            !in_set(*p, "!$&'*+-/=^_`{|}~.")) {
             return bad(err, base, uri, p,
                        "character not allowed in a mailto: local-part");
         }
@@ -100,7 +107,7 @@ check_mailto(vouch_tlsrpt_uri_t *out, const char *uri, const char *p,
         size_t n = pct_len(p, end);
 
         if (n == 0 && !is_unreserved(*p) && !is_sub_delim(*p) &&
-            strchr(":@/?", *p) == NULL) {
+            !in_set(*p, ":@/?")) {
             return bad(err, base, uri, p,
                        "character not allowed in mailto: header fields");
         }
@@ -175,7 +182,7 @@ check_https(vouch_tlsrpt_uri_t *out, const char *uri, const char *p,
             return bad(err, base, uri, q, "https: URI with a fragment");
         }
         if (n == 0 && !is_unreserved(*q) && !is_sub_delim(*q) &&
-            strchr(":@/?", *q) == NULL) {
+            !in_set(*q, ":@/?")) {
             return bad(err, base, uri, q,
                        *q == '%' ? "bad %-escape"
                                  : "character not allowed in a URI path or "
