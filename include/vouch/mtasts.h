@@ -9,6 +9,7 @@
  *   - the policy file parser (§3.2): version, mode, max_age, mx patterns
  *     (with the "*." wildcard), extensions; LF or CRLF lines; a 64 KiB cap;
  *     every error names its line;
+ *   - writers for a policy file and a TXT record (for `vouch setup`);
  *   - MX host matching against the policy's patterns (§4.1);
  *   - the policy fetch (§3.3) over vouch/http.h: status 200, no redirect,
  *     Content-Type text/plain, a certificate valid for mta-sts.<domain>,
@@ -144,6 +145,35 @@ vouch_mtasts_policy_parse(vouch_mtasts_policy_t **out, const vouch_ctx_t *ctx,
 
 /* Free a policy. NULL is a no-op. */
 VOUCH_EXTERN void vouch_mtasts_policy_free(vouch_mtasts_policy_t *policy);
+
+/*
+ * Write a policy file into out (appended; out's maximum applies): the
+ * fields in the order version, mode, max_age, mx (one line each), lines
+ * ending in CRLF (crlf true, as RFC 8461 §3.2 describes the file) or LF.
+ * Each pattern (NUL-terminated) must be what the parser accepts; mode
+ * enforce or testing needs at least one. What is written parses back to
+ * the same policy.
+ * Returns 0; VOUCH_ESYNTAX (a bad pattern: err names it; or no mx for
+ * enforce/testing); VOUCH_EINVAL (max_age above the maximum, more than
+ * VOUCH_MTASTS_MX_MAX patterns, NULL arguments); VOUCH_ETOOBIG;
+ * VOUCH_ENOMEM. On failure out holds what it held before.
+ */
+VOUCH_EXTERN int
+vouch_mtasts_policy_write(vouch_buf_t *out, vouch_mtasts_mode_t mode,
+                          uint32_t max_age, const char *const *mx, size_t nmx,
+                          bool crlf, vouch_error_t *err) VOUCH_WARN_UNUSED;
+
+/*
+ * Write a TXT record value "v=STSv1; id=<id>" and then "; name=value" for
+ * each of ext[0..next) into out (appended). id (NUL-terminated) must be
+ * 1-32 letters and digits; extensions must be what the parser accepts.
+ * Returns 0; VOUCH_ESYNTAX (bad id or extension); VOUCH_EINVAL;
+ * VOUCH_ETOOBIG; VOUCH_ENOMEM. On failure out holds what it held before.
+ */
+VOUCH_EXTERN int
+vouch_mtasts_record_write(vouch_buf_t *out, const char *id,
+                          const vouch_mtasts_ext_t *ext, size_t next,
+                          vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 /* ---- MX matching (§4.1) -----------------------------------------------------
  */

@@ -371,6 +371,71 @@ test_mtasts__policy_caps(void)
     CHECK(p == NULL);
 }
 
+/* ---- writers
+ * ------------------------------------------------------------------ */
+
+static void
+test_mtasts__write(void)
+{
+    static const char *const mx[] = { "mx1.example.com", "*.example.net" };
+    static const char *const bad[] = { "mx1.example.com", "a..b" };
+    vouch_ctx_t *ctx = test_ctx();
+    vouch_mtasts_policy_t *p = NULL;
+    vouch_mtasts_ext_t ext[1] = { { { "x", 1 }, { "y=", 2 } } };
+    vouch_mtasts_record_t rec;
+    vouch_error_t err;
+    vouch_buf_t out, small;
+
+    vouch_buf_init(&out, ctx, 4096);
+    REQUIRE(vouch_mtasts_policy_write(&out, VOUCH_MTASTS_MODE_TESTING, 86400,
+                                      mx, 2, true, &err) == 0);
+    CHECK_STR(out.ptr, "version: STSv1\r\nmode: testing\r\nmax_age: 86400\r\n"
+                       "mx: mx1.example.com\r\nmx: *.example.net\r\n");
+    /* what is written parses back to the same policy */
+    REQUIRE(vouch_mtasts_policy_parse(&p, ctx, out.ptr, out.len, &err) == 0);
+    CHECK(p->mode == VOUCH_MTASTS_MODE_TESTING && p->max_age == 86400 &&
+          p->nmx == 2 &&
+          vouch_mtasts_policy_match(p, "a.example.net", 13) == 1);
+    vouch_mtasts_policy_free(p);
+
+    vouch_buf_clear(&out);
+    CHECK(vouch_mtasts_policy_write(&out, VOUCH_MTASTS_MODE_NONE, 0, NULL, 0,
+                                    false, &err) == 0);
+    CHECK_STR(out.ptr, "version: STSv1\nmode: none\nmax_age: 0\n");
+    vouch_buf_clear(&out);
+    CHECK(vouch_mtasts_policy_write(&out, VOUCH_MTASTS_MODE_ENFORCE, 1, bad, 2,
+                                    true, &err) == ESYN);
+    CHECK(strstr(err.msg, "a..b") != NULL && out.len == 0);
+    CHECK(vouch_mtasts_policy_write(&out, VOUCH_MTASTS_MODE_ENFORCE, 1, NULL, 0,
+                                    true, &err) == ESYN);
+    CHECK(vouch_mtasts_policy_write(&out, VOUCH_MTASTS_MODE_NONE,
+                                    VOUCH_MTASTS_MAX_AGE_MAX + 1, NULL, 0, true,
+                                    &err) == VOUCH_EINVAL);
+    CHECK(vouch_mtasts_policy_write(&out, (vouch_mtasts_mode_t)7, 1, NULL, 0,
+                                    true, &err) == VOUCH_EINVAL);
+    CHECK(vouch_mtasts_policy_write(NULL, VOUCH_MTASTS_MODE_NONE, 1, NULL, 0,
+                                    true, &err) == VOUCH_EINVAL);
+    /* too small a buffer: ETOOBIG, and it keeps what it had */
+    vouch_buf_init(&small, ctx, 40);
+    REQUIRE(vouch_buf_puts(&small, "keep") == 0);
+    CHECK(vouch_mtasts_policy_write(&small, VOUCH_MTASTS_MODE_TESTING, 86400,
+                                    mx, 2, true, &err) == EBIG);
+    CHECK(small.len == 4 && strcmp(small.ptr, "keep") == 0);
+    vouch_buf_dispose(&small);
+
+    vouch_buf_clear(&out);
+    CHECK(vouch_mtasts_record_write(&out, "20240101T000000", NULL, 0, &err) ==
+          0);
+    CHECK_STR(out.ptr, "v=STSv1; id=20240101T000000");
+    CHECK(vouch_mtasts_record_parse(&rec, out.ptr, out.len, &err) == 0);
+    CHECK(vouch_mtasts_record_write(&out, "a-b", NULL, 0, &err) == ESYN);
+    CHECK(vouch_mtasts_record_write(&out, "", NULL, 0, &err) == ESYN);
+    CHECK(vouch_mtasts_record_write(&out, "a", ext, 1, &err) == ESYN);
+    CHECK(vouch_mtasts_record_write(&out, "a", NULL, 1, &err) == VOUCH_EINVAL);
+    CHECK(strcmp(out.ptr, "v=STSv1; id=20240101T000000") == 0);
+    vouch_buf_dispose(&out);
+}
+
 /* ---- MX matching (§4.1)
  * ------------------------------------------------------- */
 
@@ -571,15 +636,11 @@ test_mtasts__oom_sweep(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(mtasts__record_table),
-    TEST(mtasts__record_extension_cap),
-    TEST(mtasts__policy_table),
-    TEST(mtasts__policy_fields),
-    TEST(mtasts__policy_caps),
-    TEST(mtasts__mx_match),
-    TEST(mtasts__discover_without_fetch),
-    TEST(mtasts__fetch_refusals),
-    TEST(mtasts__names),
+    TEST(mtasts__record_table),   TEST(mtasts__record_extension_cap),
+    TEST(mtasts__policy_table),   TEST(mtasts__policy_fields),
+    TEST(mtasts__policy_caps),    TEST(mtasts__write),
+    TEST(mtasts__mx_match),       TEST(mtasts__discover_without_fetch),
+    TEST(mtasts__fetch_refusals), TEST(mtasts__names),
     TEST(mtasts__oom_sweep),
 };
 
