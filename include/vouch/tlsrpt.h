@@ -28,6 +28,7 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "dns.h"
 #include "error.h"
 
 #ifdef __cplusplus
@@ -88,6 +89,21 @@ vouch_tlsrpt_record_parse(vouch_tlsrpt_record_t *out, const char *txt,
 VOUCH_EXTERN int vouch_tlsrpt_uri_check(vouch_tlsrpt_uri_t *out,
                                         const char *uri, size_t len,
                                         vouch_error_t *err) VOUCH_WARN_UNUSED;
+
+/*
+ * The record among a TXT answer for _smtp._tls.<domain> (RFC 8460 §3:
+ * strings not starting "v=TLSRPTv1" are discarded; anything but exactly
+ * one left means the domain does not take reports). *nrecords (may be
+ * NULL) gets how many started "v=TLSRPTv1". On success the views of *out
+ * borrow the answer: keep it until done with them.
+ * Returns 0; VOUCH_ENOTFOUND (answer not NOERROR, or not exactly one
+ * record: err->msg says which); VOUCH_ESYNTAX / VOUCH_ETOOBIG (the one
+ * record is invalid, as vouch_tlsrpt_record_parse); VOUCH_EINVAL.
+ */
+VOUCH_EXTERN int vouch_tlsrpt_record_find(vouch_tlsrpt_record_t *out,
+                                          const vouch_dns_answer_t *answer,
+                                          size_t *nrecords,
+                                          vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

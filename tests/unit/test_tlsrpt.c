@@ -194,10 +194,67 @@ test_tlsrpt__caps(void)
           EBIG);
 }
 
+static void
+test_tlsrpt__find(void)
+{
+    static const char zone[] =
+        "_smtp._tls.one.test. TXT \"v=TLSRPTv1; rua=mailto:r@one.test\"\n"
+        "_smtp._tls.one.test. TXT \"v=spf1 -all\"\n"
+        "_smtp._tls.one.test. TXT \"v=TLSRPTv10; rua=mailto:r@one.test\"\n"
+        "_smtp._tls.two.test. TXT \"v=TLSRPTv1; rua=mailto:a@two.test\"\n"
+        "_smtp._tls.two.test. TXT \"v=TLSRPTv1;rua=mailto:b@two.test\"\n"
+        "_smtp._tls.bad.test. TXT \"v=TLSRPTv1; rua=http://bad.test/\"\n"
+        "_smtp._tls.split.test. TXT \"v=TLSRPTv1; rua=mailto:\" "
+        "\"r@split.test\"\n"
+        "$FAULT _smtp._tls.fail.test. TXT SERVFAIL\n";
+
+    static const struct {
+        const char *name;
+        int rc;
+        size_t n;
+    } t[] = {
+        { "_smtp._tls.one.test", 0, 1 },
+        { "_smtp._tls.two.test", VOUCH_ENOTFOUND, 2 },
+        { "_smtp._tls.bad.test", ESYN, 1 },
+        { "_smtp._tls.split.test", 0, 1 },
+        { "_smtp._tls.none.test", VOUCH_ENOTFOUND, 0 },
+        { "_smtp._tls.fail.test", VOUCH_ENOTFOUND, 0 },
+    };
+
+    vouch_ctx_t *ctx = test_ctx();
+    vouch_zone_t *z = NULL;
+    vouch_resolver_t *r = NULL;
+    vouch_error_t err;
+    size_t i;
+
+    REQUIRE(vouch_zone_new(&z, ctx) == 0);
+    REQUIRE(vouch_zone_load_text(z, zone, sizeof(zone) - 1, NULL, &err) == 0);
+    REQUIRE(vouch_resolver_new_zone(&r, ctx, z) == 0);
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        const vouch_dns_answer_t *a = NULL;
+        vouch_tlsrpt_record_t rec;
+        size_t n = 99;
+        int rc;
+
+        REQUIRE(vouch_dns_query(r, NULL, t[i].name, strlen(t[i].name),
+                                VOUCH_DNS_TXT, &a, &err) == 0);
+        rc = vouch_tlsrpt_record_find(&rec, a, &n, &err);
+        CHECKF(rc == t[i].rc && n == t[i].n, "%s: rc %d n %zu (%s)", t[i].name,
+               rc, n, err.msg);
+        if (rc == 0) {
+            CHECK(rec.nrua == 1 && rec.rua[0].host.len > 0);
+        }
+        vouch_dns_answer_free(a);
+    }
+    CHECK(vouch_tlsrpt_record_find(NULL, NULL, NULL, NULL) == VOUCH_EINVAL);
+    vouch_resolver_free(r);
+}
+
 static const test_case_t cases[] = {
     TEST(tlsrpt__record_table),
     TEST(tlsrpt__fields),
     TEST(tlsrpt__caps),
+    TEST(tlsrpt__find),
 };
 
 TEST_MAIN(cases)

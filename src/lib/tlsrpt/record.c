@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vouch/dns.h"
 #include "vouch/tlsrpt.h"
 #include "../mtasts/mtasts_internal.h"
 
@@ -394,4 +395,51 @@ vouch_tlsrpt_record_parse(vouch_tlsrpt_record_t *out, const char *txt,
 fail:
     memset(out, 0, sizeof(*out));
     return rc;
+}
+
+/* §3: "v=TLSRPTv1" then ';', WSP or the end ("v=TLSRPTv10" is not) */
+static bool
+starts_record(const char *p, size_t len)
+{
+    return len >= 10 && memcmp(p, "v=TLSRPTv1", 10) == 0 &&
+           (len == 10 || p[10] == ';' || vouch__is_space(p[10]));
+}
+
+/* see vouch/tlsrpt.h */
+int
+vouch_tlsrpt_record_find(vouch_tlsrpt_record_t *out,
+                         const vouch_dns_answer_t *answer, size_t *nrecords,
+                         vouch_error_t *err)
+{
+    const vouch_dns_rr_t *pick = NULL;
+    size_t i, n = 0;
+
+    if (out == NULL || answer == NULL) {
+        return vouch__error(err, VOUCH_EINVAL, MOD, 0, "no answer or output");
+    }
+    memset(out, 0, sizeof(*out));
+    if (nrecords != NULL) {
+        *nrecords = 0;
+    }
+    if (answer->status != VOUCH_DNS_NOERROR) {
+        return vouch__error(err, VOUCH_ENOTFOUND, MOD, 0, "no TXT record (%s)",
+                            vouch_dns_status_name(answer->status));
+    }
+    for (i = 0; i < answer->n; i++) {
+        if (answer->rr[i].type == VOUCH_DNS_TXT &&
+            starts_record(answer->rr[i].data, answer->rr[i].len)) {
+            n++;
+            pick = &answer->rr[i];
+        }
+    }
+    if (nrecords != NULL) {
+        *nrecords = n;
+    }
+    if (n != 1) {
+        return vouch__error(err, VOUCH_ENOTFOUND, MOD, 0,
+                            "%zu TXT records start \"v=TLSRPTv1\"; RFC 8460 "
+                            "§3 needs exactly one",
+                            n);
+    }
+    return vouch_tlsrpt_record_parse(out, pick->data, pick->len, err);
 }
