@@ -217,7 +217,7 @@ vouch_mtasts_fetch_status_name(vouch_mtasts_fetch_status_t s);
  * What one policy fetch found. Caller-owned: start zeroed (or from an
  * earlier call) and release with vouch_mtasts_fetch_dispose().
  */
-typedef struct vouch_mtasts_fetch {
+typedef struct vouch_mtasts_fetch_result {
     vouch_mtasts_fetch_status_t status;
     char url[VOUCH_DNS_NAME_MAX + 64]; /* the URL fetched */
     long http_status;                  /* 0 if no response */
