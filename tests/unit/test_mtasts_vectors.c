@@ -16,6 +16,10 @@
  *                              must parse exactly when it is VALID. The
  *                              HTTPS half runs in tests/integration.
  *
+ *   postfix-resolver-refdata*.tsv  the Postfix policy-map answers,
+ *                              computed from the same offline pipeline
+ *                              (see refdata() for the mapping).
+ *
  * policy_serialize / record_serialize are mox's output: the writers
  * (vouch_mtasts_policy_write with LF line ends, vouch_mtasts_record_write)
  * chose the same field order, so their output must be byte-identical.
@@ -290,6 +294,110 @@ scenarios(vouch_ctx_t *ctx, json_t *root)
     }
 }
 
+/* The policy a scenario's domain ends up with offline: its record parses,
+ * and its body was served 200, text/plain, valid certificate, and parses.
+ * NULL otherwise. */
+static vouch_mtasts_policy_t *
+offline_policy(vouch_ctx_t *ctx, json_t *scens, const char *dom, size_t len)
+{
+    vouch_mtasts_record_t rec;
+    vouch_mtasts_policy_t *pol = NULL;
+    json_t *c;
+    size_t i;
+
+    json_array_foreach(scens, i, c)
+    {
+        const char *d = json_string_value(json_object_get(c, "domain"));
+        const char *txt = json_string_value(json_object_get(c, "txt_record"));
+        const char *body = json_string_value(json_object_get(c, "body"));
+        const char *ct = json_string_value(json_object_get(c, "content_type"));
+        const char *tls = json_string_value(json_object_get(c, "tls"));
+
+        if (strlen(d) != len || memcmp(d, dom, len) != 0 || txt == NULL ||
+            body == NULL || body[0] == '<' || ct == NULL ||
+            strcmp(ct, "text/plain") != 0 || tls == NULL ||
+            strcmp(tls, "valid") != 0 ||
+            json_integer_value(json_object_get(c, "http_status")) != 200 ||
+            vouch_mtasts_record_parse(&rec, txt, strlen(txt), NULL) != 0 ||
+            vouch_mtasts_policy_parse(&pol, ctx, body, strlen(body), NULL) !=
+                0) {
+            continue;
+        }
+        return pol;
+    }
+    return NULL;
+}
+
+/*
+ * The Postfix socketmap answers (postfix-resolver-refdata*.tsv) computed
+ * from the offline pipeline: the query is reduced to a policy domain as
+ * the resolver does (brackets and ":port" dropped, one final dot dropped,
+ * an IP literal has no policy), then "OK secure match=<mx:mx...>
+ * servername=hostname" when the policy is enforce (or testing, in the
+ * strict variant), else "NOTFOUND ". The _nosni variant has no servername.
+ */
+static void
+refdata(vouch_ctx_t *ctx, const char *dir, json_t *scens, const char *file,
+        bool strict, bool sni)
+{
+    char path[4096], line[1024], want[512], got[512];
+    FILE *f;
+    size_t n = 0;
+
+    (void)snprintf(path, sizeof(path), "%s/mta-sts/%s", dir, file);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        printf("SKIP: cannot read %s\n", path);
+        exit(77);
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *tab = strchr(line, '\t'), *q = strchr(line, ' '), *e;
+        vouch_mtasts_policy_t *pol = NULL;
+        size_t len, i;
+        int w;
+
+        if (tab == NULL || q == NULL || q > tab) {
+            continue;
+        }
+        n++;
+        *tab = '\0';
+        q++;
+        (void)snprintf(want, sizeof(want), "%s", tab + 1);
+        want[strcspn(want, "\r\n")] = '\0';
+        if (*q == '[') {
+            q++;
+            e = strchr(q, ']');
+            len = e != NULL ? (size_t)(e - q) : 0;
+        } else {
+            e = strchr(q, ':');
+            len = e != NULL ? (size_t)(e - q) : strlen(q);
+        }
+        if (len > 0 && q[len - 1] == '.') {
+            len--;
+        }
+        pol = offline_policy(ctx, scens, q, len);
+        if (pol != NULL &&
+            (pol->mode == VOUCH_MTASTS_MODE_ENFORCE ||
+             (strict && pol->mode == VOUCH_MTASTS_MODE_TESTING))) {
+            w = snprintf(got, sizeof(got), "OK secure match=");
+            for (i = 0; i < pol->nmx && w > 0 && (size_t)w < sizeof(got); i++) {
+                w += snprintf(got + w, sizeof(got) - (size_t)w, "%s%.*s",
+                              i > 0 ? ":" : "", (int)pol->mx[i].len,
+                              pol->mx[i].ptr);
+            }
+            if (sni && w > 0 && (size_t)w < sizeof(got)) {
+                (void)snprintf(got + w, sizeof(got) - (size_t)w,
+                               " servername=hostname");
+            }
+        } else {
+            (void)snprintf(got, sizeof(got), "NOTFOUND ");
+        }
+        vouch_mtasts_policy_free(pol);
+        result(strcmp(got, want) == 0, file, n, line, got);
+    }
+    fclose(f);
+}
+
 static json_t *
 load(const char *dir, const char *file)
 {
@@ -317,6 +425,12 @@ main(void)
     records(mox);
     policies(ctx, mox);
     scenarios(ctx, pf);
+    refdata(ctx, dir, json_object_get(pf, "scenarios"),
+            "postfix-resolver-refdata.tsv", false, true);
+    refdata(ctx, dir, json_object_get(pf, "scenarios"),
+            "postfix-resolver-refdata_strict.tsv", true, true);
+    refdata(ctx, dir, json_object_get(pf, "scenarios"),
+            "postfix-resolver-refdata_nosni.tsv", false, false);
     json_decref(mox);
     json_decref(pf);
     printf("%u passed, %u failed\n", passed, failed);
