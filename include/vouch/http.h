@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "dns.h"
 #include "error.h"
 
 #ifdef __cplusplus
@@ -77,11 +78,17 @@ typedef struct vouch_http_options {
     int use_env_proxy;
     /* User-Agent; NULL: "vouch/<version>" */
     const char *user_agent;
+    /* Resolve the URL's host (A and AAAA, at most 8 of each) through this
+     * resolver instead of the system's getaddrinfo, so a DNS failure or a
+     * DNSSEC-bogus answer is seen as such and tests stay off the system
+     * resolver; NULL: the system resolver. Not used when connect_to is set
+     * or the host is an IP literal. Retained for the call only. */
+    vouch_resolver_t *resolver;
 } vouch_http_options_t;
 
 #define VOUCH_HTTP_OPTIONS_INIT                                                \
     {                                                                          \
-        1, NULL, NULL, 0, 0, 0, 0, NULL                                        \
+        1, NULL, NULL, 0, 0, 0, 0, NULL, NULL                                  \
     }
 
 /* Which step failed (vouch_http_response_t.failure). */

@@ -275,7 +275,9 @@ typedef struct vouch_mtasts_result {
  * resolver (budget may be NULL); exactly one record starting "v=STSv1"
  * must be there and parse, else NONE (§3.1; a DNS failure is
  * DNS_TEMPERROR); then fetch the policy (FETCH_ERROR unless
- * out->fetch.status is OK). Returns 0 with a verdict; VOUCH_ESYNTAX
+ * out->fetch.status is OK). The policy host is resolved through the same
+ * resolver unless http->resolver or http->connect_to says otherwise, so
+ * the system resolver is never asked. Returns 0 with a verdict; VOUCH_ESYNTAX
  * (domain is not a host name); VOUCH_ETOOBIG / VOUCH_ETEMP (budget);
  * VOUCH_EINVAL; VOUCH_ENOMEM. Release with vouch_mtasts_result_dispose().
  * Thread-safe.

@@ -315,6 +315,31 @@ http_direct(const vouch_ctx_t *ctx)
         &resp, "https://mta-sts.good.loc/.well-known/mta-sts.txt", &o, &err);
     check(rc == VOUCH_ETEMP && resp.failure == VOUCH_HTTP_F_CERT, "http",
           "missing CA file", err.msg);
+
+    /* no connect-to: the host is resolved through a vouch resolver (zone
+     * text), never the system's */
+    {
+        static const char zone[] = "mta-sts.good.loc. A 127.0.0.1\n";
+        vouch_zone_t *z = NULL;
+        vouch_resolver_t *r = NULL;
+        char url[128];
+
+        if (vouch_zone_new(&z, ctx) != 0 ||
+            vouch_zone_load_text(z, zone, sizeof(zone) - 1, NULL, &err) != 0 ||
+            vouch_resolver_new_zone(&r, ctx, z) != 0) {
+            abort();
+        }
+        o.ca_file = ca_file;
+        o.connect_to = NULL;
+        o.resolver = r;
+        (void)snprintf(url, sizeof(url),
+                       "https://mta-sts.good.loc:%d/.well-known/mta-sts.txt",
+                       https_port);
+        rc = vouch_http_get(&resp, url, &o, &err);
+        check(rc == 0 && resp.status == 200 && resp.body.len > 0, "http",
+              "host resolved through the zone resolver", err.msg);
+        vouch_resolver_free(r);
+    }
     vouch_http_response_dispose(&resp);
 }
 

@@ -77,6 +77,43 @@ test_http__refused_options(void)
     vouch_http_response_dispose(NULL);
 }
 
+/* With a resolver, a host without address fails before any connection. */
+static void
+test_http__resolver(void)
+{
+    static const char zone[] = "v6only.test. AAAA ::1\n"
+                               "mx.noaddr.test. MX 10 x.test.\n"
+                               "$FAULT fail.test. ANY SERVFAIL\n";
+    vouch_ctx_t *ctx = test_ctx();
+    vouch_http_options_t o = VOUCH_HTTP_OPTIONS_INIT;
+    vouch_http_response_t resp;
+    vouch_zone_t *z = NULL;
+    vouch_resolver_t *r = NULL;
+    vouch_error_t err;
+    int rc;
+
+    REQUIRE(vouch_zone_new(&z, ctx) == 0);
+    REQUIRE(vouch_zone_load_text(z, zone, sizeof(zone) - 1, NULL, &err) == 0);
+    REQUIRE(vouch_resolver_new_zone(&r, ctx, z) == 0);
+    o.resolver = r;
+    vouch_http_response_init(&resp, ctx);
+    rc = vouch_http_get(&resp, "https://nothing.test/x", &o, &err);
+    CHECK(rc == VOUCH_ETEMP && resp.failure == VOUCH_HTTP_F_RESOLVE);
+    CHECKF(strstr(err.msg, "has no address (A NXDOMAIN, AAAA NXDOMAIN)") !=
+               NULL,
+           "%s", err.msg);
+    rc = vouch_http_get(&resp, "https://mx.noaddr.test/", &o, &err);
+    CHECK(rc == VOUCH_ETEMP && strstr(err.msg, "A NODATA") != NULL);
+    rc = vouch_http_get(&resp, "https://fail.test/", &o, &err);
+    CHECK(rc == VOUCH_ETEMP && resp.failure == VOUCH_HTTP_F_RESOLVE);
+    CHECKF(strstr(err.msg, "could not be resolved (A SERVFAIL") != NULL, "%s",
+           err.msg);
+    rc = vouch_http_get(&resp, "https://bad_name!.test/", &o, &err);
+    CHECK(rc == VOUCH_EINVAL || rc == VOUCH_ETEMP);
+    vouch_http_response_dispose(&resp);
+    vouch_resolver_free(r);
+}
+
 static void
 test_http__names(void)
 {
@@ -93,6 +130,7 @@ test_http__names(void)
 static const test_case_t cases[] = {
     TEST(http__refused_urls),
     TEST(http__refused_options),
+    TEST(http__resolver),
     TEST(http__names),
 };
 

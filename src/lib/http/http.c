@@ -171,9 +171,140 @@ classify(CURLcode c)
     }
 }
 
+/* Addresses taken per family from the resolver. */
+#define RESOLVE_ADDRS_MAX 8
+
+/* Append the addresses of one answer as ",a.b.c.d" or ",[v6]". */
+static int
+add_addrs(vouch_buf_t *b, const vouch_dns_answer_t *a, unsigned *n)
+{
+    unsigned taken = 0;
+    size_t i;
+
+    for (i = 0; i < a->n && taken < RESOLVE_ADDRS_MAX; i++) {
+        const vouch_dns_rr_t *rr = &a->rr[i];
+        char text[VOUCH_IP_STRLEN];
+        vouch_ip_t ip;
+        int rc;
+
+        if ((rr->type != VOUCH_DNS_A || rr->len != 4) &&
+            (rr->type != VOUCH_DNS_AAAA || rr->len != 16)) {
+            continue;
+        }
+        memset(&ip, 0, sizeof(ip));
+        ip.family = rr->type == VOUCH_DNS_A ? 4 : 6;
+        memcpy(ip.addr, rr->data, rr->len);
+        vouch_ip_format(&ip, text);
+        rc = vouch_buf_printf(b, ip.family == 4 ? "%s%s" : "%s[%s]",
+                              *n > 0 ? "," : "", text);
+        if (rc != 0) {
+            return rc;
+        }
+        (*n)++;
+        taken++;
+    }
+    return 0;
+}
+
+static bool
+dns_failed(const vouch_dns_answer_t *a)
+{
+    return a->status == VOUCH_DNS_SERVFAIL || a->status == VOUCH_DNS_TIMEOUT ||
+           a->status == VOUCH_DNS_REFUSED;
+}
+
+/*
+ * With a resolver: look up A and AAAA of the URL's host and make the
+ * CURLOPT_RESOLVE entry "HOST:PORT:ADDR,..." in *entry (a NULL entry when
+ * the host is an IP literal). Returns 0, VOUCH_ETEMP (no address or a
+ * failed lookup: resp->failure RESOLVE), VOUCH_EINVAL, VOUCH_ENOMEM.
+ */
+static int
+resolve_entry(vouch_http_response_t *resp, const vouch_http_options_t *o,
+              const char *url, struct curl_slist **entry, vouch_error_t *err)
+{
+    const vouch_ctx_t *ctx = resp->body.ctx;
+    const vouch_dns_answer_t *a4 = NULL, *a6 = NULL;
+    char *host = NULL, *port = NULL;
+    vouch_buf_t b;
+    unsigned n = 0;
+    vouch_ip_t ip;
+    CURLU *u;
+    int rc;
+
+    *entry = NULL;
+    vouch_buf_init(&b, ctx, 4096);
+    u = curl_url();
+    if (u == NULL) {
+        return vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
+    }
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+            CURLUE_OK) {
+        resp->failure = VOUCH_HTTP_F_URL;
+        rc = vouch__error(err, VOUCH_EINVAL, MOD, 0, "%s: malformed URL", url);
+        goto out;
+    }
+    if (host[0] == '[' || vouch_ip_parse(&ip, host, strlen(host)) == 0) {
+        rc = 0; /* an IP literal: nothing to resolve */
+        goto out;
+    }
+    rc = vouch_dns_query(o->resolver, NULL, host, strlen(host), VOUCH_DNS_A,
+                         &a4, err);
+    if (rc == 0) {
+        rc = vouch_dns_query(o->resolver, NULL, host, strlen(host),
+                             VOUCH_DNS_AAAA, &a6, err);
+    }
+    if (rc == VOUCH_ESYNTAX) {
+        resp->failure = VOUCH_HTTP_F_RESOLVE;
+        rc = vouch__error(err, VOUCH_ETEMP, MOD, 0,
+                          "%s: host is not a valid DNS name", url);
+        goto out;
+    }
+    if (rc != 0) {
+        goto out;
+    }
+    rc = vouch_buf_printf(&b, "%s:%s:", host, port);
+    if (rc == 0) {
+        rc = add_addrs(&b, a4, &n);
+    }
+    if (rc == 0) {
+        rc = add_addrs(&b, a6, &n);
+    }
+    if (rc != 0) {
+        rc = vouch__error(err, rc == VOUCH_ETOOBIG ? VOUCH_EINVAL : rc, MOD, 0,
+                          "%s: cannot hold the addresses", url);
+        goto out;
+    }
+    if (n == 0) {
+        resp->failure = VOUCH_HTTP_F_RESOLVE;
+        rc = vouch__error(
+            err, VOUCH_ETEMP, MOD, 0, "%s: %s %s (A %s, AAAA %s)", url, host,
+            dns_failed(a4) || dns_failed(a6) ? "could not be resolved"
+                                             : "has no address",
+            vouch_dns_status_name(a4->status),
+            vouch_dns_status_name(a6->status));
+        goto out;
+    }
+    *entry = curl_slist_append(NULL, b.ptr);
+    rc = *entry != NULL
+             ? 0
+             : vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
+out:
+    vouch_dns_answer_free(a4);
+    vouch_dns_answer_free(a6);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    vouch_buf_dispose(&b);
+    return rc;
+}
+
 static int
 setup(CURL *h, const char *url, const vouch_http_options_t *o, size_t cap,
-      struct curl_slist *connect_to, sink_t *sink, char *errbuf)
+      struct curl_slist *connect_to, struct curl_slist *resolve, sink_t *sink,
+      char *errbuf)
 {
     unsigned cto = o->connect_timeout_ms != 0
                        ? o->connect_timeout_ms
@@ -220,6 +351,9 @@ setup(CURL *h, const char *url, const vouch_http_options_t *o, size_t cap,
     if (connect_to != NULL) {
         SET(CURLOPT_CONNECT_TO, connect_to);
     }
+    if (resolve != NULL) {
+        SET(CURLOPT_RESOLVE, resolve);
+    }
 #undef SET
     return c == CURLE_OK ? 0 : -1;
 }
@@ -258,7 +392,7 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
     static const vouch_http_options_t defaults = VOUCH_HTTP_OPTIONS_INIT;
     const vouch_http_options_t *o = opts != NULL ? opts : &defaults;
     char errbuf[CURL_ERROR_SIZE];
-    struct curl_slist *connect_to = NULL;
+    struct curl_slist *connect_to = NULL, *resolve = NULL;
     sink_t sink = { NULL, false, false };
     const vouch_ctx_t *ctx;
     size_t cap;
@@ -298,8 +432,14 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
             goto out;
         }
     }
+    if (o->resolver != NULL && o->connect_to == NULL) {
+        rc = resolve_entry(resp, o, url, &resolve, err);
+        if (rc != 0) {
+            goto out;
+        }
+    }
     errbuf[0] = '\0';
-    if (setup(h, url, o, cap, connect_to, &sink, errbuf) != 0) {
+    if (setup(h, url, o, cap, connect_to, resolve, &sink, errbuf) != 0) {
         rc = vouch__error(err, VOUCH_EINTERNAL, MOD, 0,
                           "libcurl lacks a required option (curl >= 7.85 "
                           "needed)");
@@ -341,6 +481,7 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
     }
 out:
     curl_slist_free_all(connect_to);
+    curl_slist_free_all(resolve);
     curl_easy_cleanup(h);
     return rc;
 }

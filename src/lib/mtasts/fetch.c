@@ -295,6 +295,7 @@ vouch_mtasts_discover(vouch_mtasts_result_t *out, const vouch_ctx_t *ctx,
                       const vouch_http_options_t *http, vouch_error_t *err)
 {
     char dom[VOUCH_DNS_NAME_MAX + 1], qname[VOUCH_DNS_NAME_MAX + 16];
+    vouch_http_options_t h = VOUCH_HTTP_OPTIONS_INIT;
     const vouch_dns_answer_t *ans = NULL;
     const vouch_dns_rr_t *pick = NULL;
     vouch_error_t rerr;
@@ -360,7 +361,14 @@ vouch_mtasts_discover(vouch_mtasts_result_t *out, const vouch_ctx_t *ctx,
     out->record.next = 0;
     memset(out->record.ext, 0, sizeof(out->record.ext));
     out->have_record = true;
-    rc = vouch_mtasts_fetch(&out->fetch, ctx, dom, strlen(dom), http, err);
+    /* the policy host is resolved like the record, unless told otherwise */
+    if (http != NULL) {
+        h = *http;
+    }
+    if (h.resolver == NULL) {
+        h.resolver = resolver;
+    }
+    rc = vouch_mtasts_fetch(&out->fetch, ctx, dom, strlen(dom), &h, err);
     if (rc != 0) {
         goto done;
     }
