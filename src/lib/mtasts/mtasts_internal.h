@@ -26,4 +26,27 @@ VOUCH_HIDDEN bool vouch__sts_ext_name_ok(const char *p, size_t len);
  * record extension-value character (%x21-3A / %x3C / %x3E-7E), or len. */
 VOUCH_HIDDEN size_t vouch__sts_ext_value_bad(const char *p, size_t len);
 
+/*
+ * The field scanner both TXT record formats share (RFC 8461 §3.1, RFC 8460
+ * §3: fields after the version, separated by *WSP ";" *WSP, one final ";"
+ * allowed). At *p (after the version or the previous value) it returns 0
+ * at the end of the record, or 1 with the field's name in *name and *p at
+ * the first byte of its value (whitespace around "=" skipped); the caller
+ * consumes the value. VOUCH_ESYNTAX (module mod, offset into txt) for a
+ * missing ";", an empty field or a field without "=".
+ */
+VOUCH_HIDDEN int vouch__sts_field(const char *txt, const char **p,
+                                  const char *end, vouch_str_t *name,
+                                  const char *mod, vouch_error_t *err);
+
+/* The plain value at *p: the bytes up to ";", whitespace or the end;
+ * advances *p past it. */
+VOUCH_HIDDEN vouch_str_t vouch__sts_value(const char **p, const char *end);
+
+/* An extension field (name, value) of either record. Returns 0 or
+ * VOUCH_ESYNTAX (module mod, offset into txt). */
+VOUCH_HIDDEN int vouch__sts_ext_check(const char *txt, vouch_str_t name,
+                                      vouch_str_t value, const char *mod,
+                                      vouch_error_t *err);
+
 #endif

@@ -120,6 +120,112 @@ skip_wsp(const char *p, const char *end)
     return p;
 }
 
+int
+vouch__sts_field(const char *txt, const char **pp, const char *end,
+                 vouch_str_t *name, const char *mod, vouch_error_t *err)
+{
+    const char *p = skip_wsp(*pp, end), *n;
+
+    if (p == end) {
+        return 0;
+    }
+    if (*p != ';') {
+        return vouch__error(err, VOUCH_ESYNTAX, mod, (size_t)(p - txt),
+                            "expected ';' between fields");
+    }
+    p = skip_wsp(p + 1, end);
+    if (p == end) {
+        return 0; /* one final ";" is allowed */
+    }
+    if (*p == ';') {
+        return vouch__error(err, VOUCH_ESYNTAX, mod, (size_t)(p - txt),
+                            "empty field (\";;\")");
+    }
+    n = p;
+    while (p < end && *p != '=' && *p != ';' && !vouch__is_space(*p)) {
+        p++;
+    }
+    name->ptr = n;
+    name->len = (size_t)(p - n);
+    p = skip_wsp(p, end);
+    if (p == end || *p != '=') {
+        return vouch__error(err, VOUCH_ESYNTAX, mod, (size_t)(n - txt),
+                            "field without '='");
+    }
+    *pp = skip_wsp(p + 1, end);
+    return 1;
+}
+
+vouch_str_t
+vouch__sts_value(const char **pp, const char *end)
+{
+    const char *p = *pp;
+    vouch_str_t v;
+
+    while (p < end && *p != ';' && !vouch__is_space(*p)) {
+        p++;
+    }
+    v.ptr = *pp;
+    v.len = (size_t)(p - *pp);
+    *pp = p;
+    return v;
+}
+
+int
+vouch__sts_ext_check(const char *txt, vouch_str_t name, vouch_str_t value,
+                     const char *mod, vouch_error_t *err)
+{
+    size_t bad;
+
+    if (!vouch__sts_ext_name_ok(name.ptr, name.len)) {
+        return vouch__error(err, VOUCH_ESYNTAX, mod, (size_t)(name.ptr - txt),
+                            "invalid extension name (1-32 letters, digits, "
+                            "'_', '-', '.'; starting with a letter or digit)");
+    }
+    if (value.len == 0) {
+        return vouch__error(err, VOUCH_ESYNTAX, mod, (size_t)(value.ptr - txt),
+                            "extension with an empty value");
+    }
+    bad = vouch__sts_ext_value_bad(value.ptr, value.len);
+    if (bad < value.len) {
+        return vouch__error(err, VOUCH_ESYNTAX, mod,
+                            (size_t)(value.ptr - txt) + bad,
+                            "character not allowed in an extension value");
+    }
+    return 0;
+}
+
+/* id=1*32(ALPHA / DIGIT), once */
+static int
+field_id(vouch_mtasts_record_t *out, const char *txt, vouch_str_t name,
+         vouch_str_t v, vouch_error_t *err)
+{
+    size_t i;
+
+    if (out->id[0] != '\0') {
+        return vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(name.ptr - txt),
+                            "id given twice");
+    }
+    if (v.len == 0) {
+        return vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(v.ptr - txt),
+                            "empty id");
+    }
+    if (v.len > VOUCH_MTASTS_ID_MAX) {
+        return vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(v.ptr - txt),
+                            "id longer than 32 characters");
+    }
+    for (i = 0; i < v.len; i++) {
+        if (!vouch__is_alnum(v.ptr[i])) {
+            return vouch__error(err, VOUCH_ESYNTAX, MOD,
+                                (size_t)(v.ptr - txt) + i,
+                                "id may only hold letters and digits");
+        }
+    }
+    memcpy(out->id, v.ptr, v.len);
+    out->id[v.len] = '\0';
+    return 0;
+}
+
 /* see vouch/mtasts.h */
 int
 vouch_mtasts_record_parse(vouch_mtasts_record_t *out, const char *txt,
@@ -127,7 +233,7 @@ vouch_mtasts_record_parse(vouch_mtasts_record_t *out, const char *txt,
 {
     static const char version[] = "v=STSv1";
     const char *p, *end;
-    bool have_id = false;
+    vouch_str_t name, v;
     int rc;
 
     if (out == NULL || (txt == NULL && len > 0)) {
@@ -145,115 +251,30 @@ vouch_mtasts_record_parse(vouch_mtasts_record_t *out, const char *txt,
         return vouch__error(err, VOUCH_ESYNTAX, MOD, 2,
                             "unsupported version (only STSv1)");
     }
-    for (;;) {
-        const char *name, *name_end, *val, *val_end;
-
-        p = skip_wsp(p, end);
-        if (p == end) {
+    while ((rc = vouch__sts_field(txt, &p, end, &name, MOD, err)) == 1) {
+        v = vouch__sts_value(&p, end);
+        if (name.len == 2 && memcmp(name.ptr, "id", 2) == 0) {
+            rc = field_id(out, txt, name, v, err);
+        } else if ((rc = vouch__sts_ext_check(txt, name, v, MOD, err)) == 0) {
+            if (out->next == VOUCH_MTASTS_EXT_MAX) {
+                rc = vouch__error(
+                    err, VOUCH_ETOOBIG, MOD, (size_t)(name.ptr - txt),
+                    "more than %d extensions", VOUCH_MTASTS_EXT_MAX);
+            } else {
+                out->ext[out->next].name = name;
+                out->ext[out->next].value = v;
+                out->next++;
+            }
+        }
+        if (rc != 0) {
             break;
         }
-        if (*p != ';') {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(p - txt),
-                              "expected ';' between fields");
-            goto fail;
-        }
-        p = skip_wsp(p + 1, end);
-        if (p == end) {
-            break; /* one final ";" is allowed */
-        }
-        if (*p == ';') {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(p - txt),
-                              "empty field (\";;\")");
-            goto fail;
-        }
-        name = p;
-        while (p < end && *p != '=' && *p != ';' && !vouch__is_space(*p)) {
-            p++;
-        }
-        name_end = p;
-        p = skip_wsp(p, end);
-        if (p == end || *p != '=') {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(name - txt),
-                              "field without '='");
-            goto fail;
-        }
-        p = skip_wsp(p + 1, end);
-        val = p;
-        while (p < end && *p != ';' && !vouch__is_space(*p)) {
-            p++;
-        }
-        val_end = p;
-        if (name_end - name == 2 && memcmp(name, "id", 2) == 0) {
-            size_t n = (size_t)(val_end - val), i;
-
-            if (have_id) {
-                rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(name - txt),
-                                  "id given twice");
-                goto fail;
-            }
-            if (n == 0) {
-                rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(val - txt),
-                                  "empty id");
-                goto fail;
-            }
-            if (n > VOUCH_MTASTS_ID_MAX) {
-                rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(val - txt),
-                                  "id longer than 32 characters");
-                goto fail;
-            }
-            for (i = 0; i < n; i++) {
-                if (!vouch__is_alnum(val[i])) {
-                    rc = vouch__error(err, VOUCH_ESYNTAX, MOD,
-                                      (size_t)(val - txt) + i,
-                                      "id may only hold letters and digits");
-                    goto fail;
-                }
-            }
-            memcpy(out->id, val, n);
-            out->id[n] = '\0';
-            have_id = true;
-            continue;
-        }
-        if (!vouch__sts_ext_name_ok(name, (size_t)(name_end - name))) {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(name - txt),
-                              "invalid extension name (1-32 letters, digits, "
-                              "'_', '-', '.'; starting with a letter or "
-                              "digit)");
-            goto fail;
-        }
-        if (val == val_end) {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(val - txt),
-                              "extension with an empty value");
-            goto fail;
-        }
-        {
-            size_t bad = vouch__sts_ext_value_bad(val, (size_t)(val_end - val));
-
-            if (bad < (size_t)(val_end - val)) {
-                rc = vouch__error(err, VOUCH_ESYNTAX, MOD,
-                                  (size_t)(val - txt) + bad,
-                                  "character not allowed in an extension "
-                                  "value");
-                goto fail;
-            }
-        }
-        if (out->next == VOUCH_MTASTS_EXT_MAX) {
-            rc = vouch__error(err, VOUCH_ETOOBIG, MOD, (size_t)(name - txt),
-                              "more than %d extensions", VOUCH_MTASTS_EXT_MAX);
-            goto fail;
-        }
-        out->ext[out->next].name.ptr = name;
-        out->ext[out->next].name.len = (size_t)(name_end - name);
-        out->ext[out->next].value.ptr = val;
-        out->ext[out->next].value.len = (size_t)(val_end - val);
-        out->next++;
     }
-    if (!have_id) {
+    if (rc == 0 && out->id[0] == '\0') {
         rc = vouch__error(err, VOUCH_ESYNTAX, MOD, len, "missing id=");
-        goto fail;
     }
-    return 0;
-fail:
-    memset(out, 0, sizeof(*out));
+    if (rc != 0) {
+        memset(out, 0, sizeof(*out));
+    }
     return rc;
 }

@@ -279,6 +279,35 @@ parse_rua(vouch_tlsrpt_record_t *out, const char *txt, const char **pp,
     return 0;
 }
 
+static int
+field(vouch_tlsrpt_record_t *out, const char *txt, const char **p,
+      const char *end, vouch_str_t name, vouch_error_t *err)
+{
+    vouch_str_t v;
+    int rc;
+
+    if (name.len == 3 && memcmp(name.ptr, "rua", 3) == 0) {
+        if (out->nrua > 0) {
+            return vouch__error(err, VOUCH_ESYNTAX, MOD,
+                                (size_t)(name.ptr - txt), "rua given twice");
+        }
+        return parse_rua(out, txt, p, end, err);
+    }
+    v = vouch__sts_value(p, end);
+    rc = vouch__sts_ext_check(txt, name, v, MOD, err);
+    if (rc != 0) {
+        return rc;
+    }
+    if (out->next == VOUCH_TLSRPT_EXT_MAX) {
+        return vouch__error(err, VOUCH_ETOOBIG, MOD, (size_t)(name.ptr - txt),
+                            "more than %d extensions", VOUCH_TLSRPT_EXT_MAX);
+    }
+    out->ext[out->next].name = name;
+    out->ext[out->next].value = v;
+    out->next++;
+    return 0;
+}
+
 /* see vouch/tlsrpt.h */
 int
 vouch_tlsrpt_record_parse(vouch_tlsrpt_record_t *out, const char *txt,
@@ -286,7 +315,7 @@ vouch_tlsrpt_record_parse(vouch_tlsrpt_record_t *out, const char *txt,
 {
     static const char version[] = "v=TLSRPTv1";
     const char *p, *end;
-    bool have_rua = false;
+    vouch_str_t name;
     int rc;
 
     if (out == NULL || (txt == NULL && len > 0)) {
@@ -304,96 +333,19 @@ vouch_tlsrpt_record_parse(vouch_tlsrpt_record_t *out, const char *txt,
         return vouch__error(err, VOUCH_ESYNTAX, MOD, 2,
                             "unsupported version (only TLSRPTv1)");
     }
-    for (;;) {
-        const char *name, *name_end, *val, *val_end;
-        size_t badat;
-
-        p = skip_wsp(p, end);
-        if (p == end) {
+    while ((rc = vouch__sts_field(txt, &p, end, &name, MOD, err)) == 1) {
+        rc = field(out, txt, &p, end, name, err);
+        if (rc != 0) {
             break;
         }
-        if (*p != ';') {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(p - txt),
-                              "expected ';' between fields");
-            goto fail;
-        }
-        p = skip_wsp(p + 1, end);
-        if (p == end) {
-            break; /* one final ";" is allowed */
-        }
-        if (*p == ';') {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(p - txt),
-                              "empty field (\";;\")");
-            goto fail;
-        }
-        name = p;
-        while (p < end && *p != '=' && *p != ';' && !vouch__is_space(*p)) {
-            p++;
-        }
-        name_end = p;
-        p = skip_wsp(p, end);
-        if (p == end || *p != '=') {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(name - txt),
-                              "field without '='");
-            goto fail;
-        }
-        p = skip_wsp(p + 1, end);
-        if (name_end - name == 3 && memcmp(name, "rua", 3) == 0) {
-            if (have_rua) {
-                rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(name - txt),
-                                  "rua given twice");
-                goto fail;
-            }
-            rc = parse_rua(out, txt, &p, end, err);
-            if (rc != 0) {
-                goto fail;
-            }
-            have_rua = true;
-            continue;
-        }
-        val = p;
-        while (p < end && *p != ';' && !vouch__is_space(*p)) {
-            p++;
-        }
-        val_end = p;
-        if (!vouch__sts_ext_name_ok(name, (size_t)(name_end - name))) {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(name - txt),
-                              "invalid extension name (1-32 letters, digits, "
-                              "'_', '-', '.'; starting with a letter or "
-                              "digit)");
-            goto fail;
-        }
-        if (val == val_end) {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD, (size_t)(val - txt),
-                              "extension with an empty value");
-            goto fail;
-        }
-        badat = vouch__sts_ext_value_bad(val, (size_t)(val_end - val));
-        if (badat < (size_t)(val_end - val)) {
-            rc = vouch__error(err, VOUCH_ESYNTAX, MOD,
-                              (size_t)(val - txt) + badat,
-                              "character not allowed in an extension value");
-            goto fail;
-        }
-        if (out->next == VOUCH_TLSRPT_EXT_MAX) {
-            rc = vouch__error(err, VOUCH_ETOOBIG, MOD, (size_t)(name - txt),
-                              "more than %d extensions", VOUCH_TLSRPT_EXT_MAX);
-            goto fail;
-        }
-        out->ext[out->next].name.ptr = name;
-        out->ext[out->next].name.len = (size_t)(name_end - name);
-        out->ext[out->next].value.ptr = val;
-        out->ext[out->next].value.len = (size_t)(val_end - val);
-        out->next++;
     }
-    if (!have_rua) {
+    if (rc == 0 && out->nrua == 0) {
         rc = vouch__error(err, VOUCH_ESYNTAX, MOD, len,
                           "missing rua= (RFC 8460 §3: required)");
-        goto fail;
     }
-    return 0;
-fail:
-    memset(out, 0, sizeof(*out));
+    if (rc != 0) {
+        memset(out, 0, sizeof(*out));
+    }
     return rc;
 }
 
