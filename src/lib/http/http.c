@@ -125,7 +125,7 @@ url_ok(const char *url)
 
 /* a CURLOPT_CONNECT_TO entry: printable, no space, 3 colons at least */
 static bool
-url_ok_mapping(const char *m)
+mapping_ok(const char *m)
 {
     size_t i, colons = 0;
 
@@ -358,6 +358,33 @@ setup(CURL *h, const char *url, const vouch_http_options_t *o, size_t cap,
     return c == CURLE_OK ? 0 : -1;
 }
 
+/* A transfer that did not complete: empty the body, say which step
+ * failed, map it to a code (see vouch/http.h). */
+static int
+failed(vouch_http_response_t *resp, CURLcode c, const sink_t *sink,
+       const char *url, size_t cap, const char *errbuf, vouch_error_t *err)
+{
+    const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(c);
+
+    vouch_buf_dispose(&resp->body);
+    if (sink->nomem) {
+        return vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
+    }
+    resp->failure = sink->too_big ? VOUCH_HTTP_F_TOO_BIG : classify(c);
+    switch (resp->failure) {
+    case VOUCH_HTTP_F_TOO_BIG:
+        return vouch__error(err, VOUCH_ETOOBIG, MOD, cap,
+                            "%s: response body larger than %zu bytes", url,
+                            cap);
+    case VOUCH_HTTP_F_URL:
+        return vouch__error(err, VOUCH_EINVAL, MOD, 0, "%s: %s", url, why);
+    case VOUCH_HTTP_F_PROTOCOL:
+        return vouch__error(err, VOUCH_EIO, MOD, 0, "%s: %s", url, why);
+    default:
+        return vouch__error(err, VOUCH_ETEMP, MOD, 0, "%s: %s", url, why);
+    }
+}
+
 static int
 copy_info(vouch_http_response_t *resp, CURL *h)
 {
@@ -407,7 +434,7 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
     vouch_http_response_dispose(resp);
     cap = o->max_body != 0 ? o->max_body : VOUCH_HTTP_BODY_DEFAULT;
     if (!url_ok(url) || cap > VOUCH_HTTP_BODY_MAX ||
-        (o->connect_to != NULL && !url_ok_mapping(o->connect_to))) {
+        (o->connect_to != NULL && !mapping_ok(o->connect_to))) {
         resp->failure = VOUCH_HTTP_F_URL;
         return vouch__error(err, VOUCH_EINVAL, MOD, 0,
                             "refused: only printable https:// URLs up to "
@@ -455,30 +482,7 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
         rc = 0;
         goto out;
     }
-    vouch_buf_dispose(&resp->body);
-    if (sink.nomem) {
-        rc = vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
-        goto out;
-    }
-    resp->failure = sink.too_big ? VOUCH_HTTP_F_TOO_BIG : classify(c);
-    switch (resp->failure) {
-    case VOUCH_HTTP_F_TOO_BIG:
-        rc = vouch__error(err, VOUCH_ETOOBIG, MOD, cap,
-                          "%s: response body larger than %zu bytes", url, cap);
-        break;
-    case VOUCH_HTTP_F_URL:
-        rc = vouch__error(err, VOUCH_EINVAL, MOD, 0, "%s: %s", url,
-                          errbuf[0] != '\0' ? errbuf : curl_easy_strerror(c));
-        break;
-    case VOUCH_HTTP_F_PROTOCOL:
-        rc = vouch__error(err, VOUCH_EIO, MOD, 0, "%s: %s", url,
-                          errbuf[0] != '\0' ? errbuf : curl_easy_strerror(c));
-        break;
-    default:
-        rc = vouch__error(err, VOUCH_ETEMP, MOD, 0, "%s: %s", url,
-                          errbuf[0] != '\0' ? errbuf : curl_easy_strerror(c));
-        break;
-    }
+    rc = failed(resp, c, &sink, url, cap, errbuf, err);
 out:
     curl_slist_free_all(connect_to);
     curl_slist_free_all(resolve);
