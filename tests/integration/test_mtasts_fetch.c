@@ -18,11 +18,13 @@
  * explains a FETCH_ERROR, the time taken, MX matching on valid policies.
  * Scenarios with "server": "silent" or "closed" go to a socket of this
  * program that never answers, or to a port nobody listens on. Then a few
- * direct vouch_http_get() checks. Prints "N passed, N failed".
+ * direct vouch_http_get() checks, and discoveries from several threads at
+ * once on one context and resolver. Prints "N passed, N failed".
  */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +345,69 @@ http_direct(const vouch_ctx_t *ctx)
     vouch_http_response_dispose(&resp);
 }
 
+/* Threads fetching at once through one context and one resolver. */
+#define THREADS       4
+#define THREAD_ROUNDS 8
+
+typedef struct worker {
+    const vouch_ctx_t *ctx;
+    vouch_resolver_t *res;
+    unsigned valid;
+} worker_t;
+
+static void *
+work(void *arg)
+{
+    worker_t *w = arg;
+    vouch_http_options_t http = VOUCH_HTTP_OPTIONS_INIT;
+    char map[64];
+    int i;
+
+    (void)snprintf(map, sizeof(map), "::127.0.0.1:%d", https_port);
+    http.ca_file = ca_file;
+    http.connect_to = map;
+    http.timeout_ms = FETCH_TIMEOUT_MS;
+    for (i = 0; i < THREAD_ROUNDS; i++) {
+        vouch_mtasts_result_t r;
+        const char *dom = i % 2 == 0 ? "good.loc" : "bad-policy3.loc";
+
+        if (vouch_mtasts_discover(&r, w->ctx, w->res, NULL, dom, strlen(dom),
+                                  &http, NULL) == 0 &&
+            r.outcome ==
+                (i % 2 == 0 ? VOUCH_MTASTS_VALID : VOUCH_MTASTS_FETCH_ERROR)) {
+            w->valid++;
+        }
+        vouch_mtasts_result_dispose(&r);
+    }
+    return NULL;
+}
+
+static void
+threads(const vouch_ctx_t *ctx, vouch_resolver_t *res)
+{
+    pthread_t t[THREADS];
+    worker_t w[THREADS];
+    unsigned ok = 0;
+    int i;
+
+    for (i = 0; i < THREADS; i++) {
+        w[i].ctx = ctx;
+        w[i].res = res;
+        w[i].valid = 0;
+        if (pthread_create(&t[i], NULL, work, &w[i]) != 0) {
+            abort();
+        }
+    }
+    for (i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ok += w[i].valid;
+    }
+    printf("%u of %u concurrent discoveries as expected\n", ok,
+           THREADS * THREAD_ROUNDS);
+    check(ok == THREADS * THREAD_ROUNDS, "threads",
+          "concurrent discoveries give the same outcomes", NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -403,6 +468,7 @@ main(int argc, char **argv)
         json_decref(sets[i]);
     }
     http_direct(ctx);
+    threads(ctx, res);
     vouch_resolver_free(res);
     vouch_buf_dispose(&z);
     vouch_ctx_free(ctx);
