@@ -16,5 +16,8 @@
 #include "authres.h"
 #include "dmarc.h"
 #include "arc.h"
+#include "http.h"
+#include "mtasts.h"
+#include "tlsrpt.h"
 
 #endif
