@@ -338,6 +338,10 @@ summary(const vouch_audit_result_t *r, vouch_audit_area_t a, char *buf,
         size_t cap)
 {
     buf[0] = '\0';
+    if (r->area[a].status == VOUCH_AUDIT_STATUS_SKIPPED) {
+        (void)snprintf(buf, cap, "%s", r->area[a].note);
+        return;
+    }
     switch (a) {
     case VOUCH_AUDIT_MX:
         if (r->mx.null_mx) {

@@ -272,7 +272,7 @@ policy(audit_t *a)
                              "names that do not exist are easy to forge",
                              vouch_dmarc_policy_name(dm->np));
     }
-    if (r->rua.n == 0) {
+    if (r->rua.n == 0 && a->res->mx.sends_mail) {
         compose(a,
                 dm->policy == VOUCH_DMARC_P_UNSET ? VOUCH_DMARC_P_NONE
                                                   : dm->policy,

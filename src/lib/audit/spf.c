@@ -598,7 +598,7 @@ missing(walk_t *w)
     audit_t *a = w->a;
     const char *d = a->res->domain;
     char fix[VOUCH_AUDIT_FIX_MAX];
-    bool mx = a->res->mx.n > 0 && !a->res->mx.null_mx;
+    bool mx = a->res->mx.n > 0;
 
     (void)vouch__audit_txt_fix(fix, sizeof(fix), d,
                                mx ? "v=spf1 mx -all" : "v=spf1 -all");
@@ -662,8 +662,8 @@ vouch__audit_spf(audit_t *a)
     w.spf = spf;
     (void)walk_record(&w, a->res->domain, -1, 0, "root", true);
     sum_tree(spf);
-    a->res->mx.sends_mail =
-        (a->res->mx.n > 0 && !a->res->mx.null_mx) || w.root_authorises;
+    /* real MX hosts (even next to a null MX) or senders in SPF */
+    a->res->mx.sends_mail = a->res->mx.n > 0 || w.root_authorises;
     if (spf->nrecords > 1) {
         vouch__audit_finding(a, VOUCH_AUDIT_SPF, VOUCH_AUDIT_ERROR,
                              "spf-multiple", NULL,
