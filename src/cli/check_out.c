@@ -410,8 +410,11 @@ check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
                 vouch_audit_status_name(ar->status), colour(tty, C_RESET),
                 score, line);
     }
+    if (r->spf.nrecords > 0 || r->dmarc.found) {
+        fputc('\n', f);
+    }
     if (r->spf.nrecords > 0) {
-        fprintf(f, "\n  SPF record: %s\n", r->spf.record);
+        fprintf(f, "  SPF record: %s\n", r->spf.record);
     }
     if (r->dmarc.found) {
         fprintf(f, "  DMARC record: %s\n", r->dmarc.record);
