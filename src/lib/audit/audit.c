@@ -178,7 +178,7 @@ dnssec_summary(audit_t *a)
         d->state = VOUCH_DNSSEC_INSECURE;
         if (d->secure == 0) {
             vouch__audit_finding(
-                a, VOUCH_AUDIT_DNSSEC, VOUCH_AUDIT_INFO, "dnssec-unsigned",
+                a, VOUCH_AUDIT_DNSSEC, VOUCH_AUDIT_WARNING, "dnssec-unsigned",
                 NULL,
                 "no answer was DNSSEC-validated (the zone is not signed, or "
                 "the resolver has no trust anchor): DANE cannot be used and "

@@ -4,7 +4,8 @@
  * is documented in docs/check.md; change both together).
  *
  * Area score: 100 minus a penalty per finding of the area (info 0,
- * warning 15, error 40, critical 100; "dnssec-unsigned" 40), at least 0.
+ * warning 15, error 40, critical 100; the warning "dnssec-unsigned" 40),
+ * at least 0.
  * Overall: the weighted mean of the areas that were checked, rounded;
  * at most 59 when any finding is critical. Grade: A >= 90, B >= 80,
  * C >= 70, D >= 60, else F.
