@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/bench/out/check
 n=${1:-20000}
-jobs=${2:-64}
+jobs=${2:-32}
 build=${VOUCH_BUILD:-$top/bench/out/build}
 cd "$top"
 
@@ -26,15 +26,16 @@ if [ ! -x "$build/src/cli/vouch" ]; then
 fi
 ninja -C "$build" -j2 src/cli/vouch >/dev/null
 
+export FIXTURE_STATE_DIR=$top/bench/out/check-state
+fixture=$top/tests/fixtures/dns-fixture.sh
+bash "$fixture" stop >/dev/null 2>&1 || true
 rm -rf "$out"
 mkdir -p "$out/zones"
 /usr/bin/python3 "$here/gen_domains.py" "$n" "$out/zones/bench.test.zone" \
     "$out/domains.txt"
 
-export FIXTURE_STATE_DIR=$out/state
 export DNS_AUTH_PORT=${DNS_AUTH_PORT:-55353}
 export DNS_RESOLVER_PORT=${DNS_RESOLVER_PORT:-55354}
-fixture=$top/tests/fixtures/dns-fixture.sh
 bash "$fixture" start "$out/zones" >/dev/null
 trap 'bash "$fixture" stop >/dev/null 2>&1 || true' EXIT
 

@@ -12,8 +12,11 @@
  * query is cancelled and answered TIMEOUT. libunbound delivers results
  * through ub_process(), which any waiting thread may call and which may run
  * another thread's callback, so every query owns its slot and flag, calls
- * into libunbound are serialised by one mutex, and threads wait on the
- * descriptor in short slices so none misses its completion.
+ * into libunbound are serialised by one mutex, and one waiting thread at a
+ * time watches the descriptor (in short slices) while the others sleep on
+ * a condition variable that is broadcast after every ub_process(): a
+ * result delivered by another thread's ub_process() is seen at once, not
+ * at the end of a slice.
  *
  * A bogus answer is never returned as data: it becomes SERVFAIL with the
  * validator's reason. Rdata is decoded and checked here (lengths of
@@ -25,6 +28,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unbound.h>
 #include <unistd.h>
 
@@ -36,7 +40,9 @@
 typedef struct ub_backend {
     const vouch_ctx_t *ctx;
     struct ub_ctx *ub;
-    pthread_mutex_t lock; /* serialises every call into libunbound */
+    pthread_mutex_t lock;     /* serialises every call into libunbound */
+    pthread_cond_t delivered; /* broadcast after each ub_process() */
+    bool polling;             /* a thread watches the descriptor */
     unsigned timeout_ms;
 } ub_backend_t;
 
@@ -382,29 +388,44 @@ presentation(const char *name, size_t len, char *out)
 static bool
 wait_slot(ub_backend_t *b, ub_slot_t *slot, int async_id, int64_t deadline)
 {
+    pthread_mutex_lock(&b->lock);
     while (!atomic_load(&slot->done)) {
         int64_t left = deadline - vouch_dns_monotonic_ms();
+        int slice = (int)(left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS);
         struct pollfd pfd;
 
         if (left <= 0) {
-            pthread_mutex_lock(&b->lock);
-            if (!atomic_load(&slot->done)) {
-                (void)ub_cancel(b->ub, async_id);
-            }
-            pthread_mutex_unlock(&b->lock);
-            return atomic_load(&slot->done) != 0;
+            (void)ub_cancel(b->ub, async_id);
+            break;
         }
+        if (b->polling) {
+            /* the watching thread broadcasts after it delivered */
+            struct timespec ts;
+
+            (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_nsec += (long)slice * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            (void)pthread_cond_timedwait(&b->delivered, &b->lock, &ts);
+            continue;
+        }
+        b->polling = true;
+        pthread_mutex_unlock(&b->lock);
         pfd.fd = ub_fd(b->ub);
         pfd.events = POLLIN;
         pfd.revents = 0;
-        (void)poll(&pfd, 1, (int)(left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS));
+        (void)poll(&pfd, 1, slice);
         pthread_mutex_lock(&b->lock);
-        if (!atomic_load(&slot->done) && ub_poll(b->ub)) {
+        b->polling = false;
+        if (ub_poll(b->ub)) {
             (void)ub_process(b->ub);
         }
-        pthread_mutex_unlock(&b->lock);
+        pthread_cond_broadcast(&b->delivered);
     }
-    return true;
+    pthread_mutex_unlock(&b->lock);
+    return atomic_load(&slot->done) != 0;
 }
 
 static int
@@ -458,6 +479,7 @@ ub_backend_free(void *impl)
     ub_backend_t *b = impl;
 
     ub_ctx_delete(b->ub);
+    pthread_cond_destroy(&b->delivered);
     pthread_mutex_destroy(&b->lock);
     vouch__free(b->ctx, b);
 }
@@ -474,6 +496,7 @@ vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
                            vouch_error_t *err)
 {
     static const vouch_unbound_options_t defaults = VOUCH_UNBOUND_OPTIONS_INIT;
+    pthread_condattr_t cattr;
     ub_backend_t *b;
     int rc;
 
@@ -499,6 +522,10 @@ vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
                             "libunbound: cannot create a context");
     }
     pthread_mutex_init(&b->lock, NULL);
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+    pthread_cond_init(&b->delivered, &cattr);
+    pthread_condattr_destroy(&cattr);
     rc = setup(b->ub, opts, err);
     if (rc != 0) {
         ub_backend_free(b);
