@@ -5,7 +5,9 @@ bench.test (deterministic), and the list of their names.
 
 Each dN.bench.test has an MX (a shared host), an SPF record with mx, an
 include (shared) and ip4 terms, and a DMARC record; a third of them have
-p=none, a fifth lack DMARC, so grades and findings vary. No DKIM (the
+p=none, a fifth lack DMARC, so grades and findings vary; reports go to
+the domain itself (an external rua adds one query per domain: the
+_report._dmarc authorisation). No DKIM (the
 benchmark runs without selector discovery) and no HTTPS.
 
 usage: gen_domains.py N ZONEFILE LISTFILE
@@ -25,6 +27,6 @@ with open(zone_path, "w") as z, open(list_path, "w") as l:
         z.write("%s TXT \"v=spf1 mx include:_spf.bench.test ip4:203.0.113.%d "
                 "-all\"\n" % (d, i % 256))
         if i % 5 != 0:
-            z.write("_dmarc.%s TXT \"v=DMARC1; p=%s; rua=mailto:r@bench.test"
-                    "\"\n" % (d, "none" if i % 3 == 0 else "reject"))
+            z.write("_dmarc.%s TXT \"v=DMARC1; p=%s; rua=mailto:r@%s.bench.test"
+                    "\"\n" % (d, "none" if i % 3 == 0 else "reject", d))
         l.write("%s.bench.test\n" % d)

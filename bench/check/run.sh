@@ -4,7 +4,7 @@
 # Domains audited per second by `vouch check --from - --jobs JOBS --jsonl`
 # against the loopback DNS fixture (NSD + unbound, tests/fixtures), through
 # libunbound as in production, without HTTPS fetches or DKIM selector
-# discovery. N synthetic domains (default 20000) in one zone
+# discovery. N synthetic domains (default 5000) in one zone
 # (gen_domains.py); two passes: the first with every cache cold, the
 # second with the fixture's unbound warm (vouch itself starts cold each
 # time). Prints domains/s of each pass and checks every line is a graded
@@ -16,8 +16,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/bench/out/check
-n=${1:-20000}
-jobs=${2:-32}
+n=${1:-5000}
+jobs=${2:-8}
 build=${VOUCH_BUILD:-$top/bench/out/build}
 cd "$top"
 
