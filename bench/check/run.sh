@@ -7,8 +7,9 @@
 # discovery. N synthetic domains (default 5000) in one zone
 # (gen_domains.py); two passes: the first with every cache cold, the
 # second with the fixture's unbound warm (vouch itself starts cold each
-# time). Prints domains/s of each pass and checks every line is a graded
-# result.
+# time); then, for comparison, vouch alone on the same zone file through
+# the zone backend. Prints domains/s and vouch's CPU per domain of each
+# pass and checks every line is a graded result.
 #
 # VOUCH_BUILD=DIR uses an existing vouch build instead of bench/out/build.
 # Run by hand; not a test. Packages: nsd unbound ldnsutils bind9-dnsutils.
@@ -36,19 +37,38 @@ mkdir -p "$out/zones"
 
 export DNS_AUTH_PORT=${DNS_AUTH_PORT:-55353}
 export DNS_RESOLVER_PORT=${DNS_RESOLVER_PORT:-55354}
-bash "$fixture" start "$out/zones" >/dev/null
+eval "$(bash "$fixture" start "$out/zones")"
 trap 'bash "$fixture" stop >/dev/null 2>&1 || true' EXIT
 
+# CPU seconds used so far by the fixture's servers (NSD and unbound, all
+# their processes)
+server_cpu() {
+    local pids p total=0 hz
+    hz=$(getconf CLK_TCK)
+    pids="$(cat "$DNS_FIXTURE_DIR/unbound.pid") $(pgrep -f "nsd -c $DNS_FIXTURE_DIR/" || true)"
+    for p in $pids; do
+        [ -r "/proc/$p/stat" ] || continue
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    done
+    echo "scale=3; $total / $hz" | bc
+}
+
 run_pass() {
-    local name=$1 t0 t1
+    local name=$1 t0 t1 s0 s1
+    shift
+    s0=$(server_cpu)
     t0=$(date +%s.%N)
-    "$build/src/cli/vouch" check --from "$out/domains.txt" --jobs "$jobs" \
-        --jsonl --no-discovery --resolver "127.0.0.1@$DNS_RESOLVER_PORT" \
-        --dns-timeout 5000 >"$out/$name.jsonl" || true
+    /usr/bin/time -f "%U %S" -o "$out/$name.cpu" \
+        "$build/src/cli/vouch" check --from "$out/domains.txt" --jobs "$jobs" \
+        --jsonl --no-discovery "$@" >"$out/$name.jsonl" || true
     t1=$(date +%s.%N)
-    /usr/bin/python3 - "$out/$name.jsonl" "$n" "$t0" "$t1" "$name" "$jobs" <<'PY'
+    s1=$(server_cpu)
+    /usr/bin/python3 - "$out/$name.jsonl" "$n" "$t0" "$t1" "$name" "$jobs" \
+        "$out/$name.cpu" "$s0" "$s1" <<'PY'
 import json, sys
-path, n, t0, t1, name, jobs = sys.argv[1:]
+path, n, t0, t1, name, jobs, cpu, s0, s1 = sys.argv[1:]
+servers = (float(s1) - float(s0)) * 1000 / int(n)
+user, system = (float(x) for x in open(cpu).read().split()[-2:])
 n, secs = int(n), float(t1) - float(t0)
 lines = [json.loads(l) for l in open(path)]
 graded = sum(1 for o in lines if "grade" in o)
@@ -58,13 +78,18 @@ grades = {}
 for o in lines:
     grades[o.get("grade", "error")] = grades.get(o.get("grade", "error"), 0) + 1
 print("%-5s %6d domains, --jobs %s: %6.2f s  %8.0f domains/s  "
-      "(graded %d, DNS-error findings %d, grades %s)"
-      % (name, n, jobs, secs, n / secs, graded, timeouts,
-         " ".join("%s=%d" % kv for kv in sorted(grades.items()))))
+      "CPU/domain: vouch %.2f ms, NSD+unbound %.2f ms  (graded %d, "
+      "DNS-error findings %d, grades %s)"
+      % (name, n, jobs, secs, n / secs, (user + system) * 1000 / n, servers,
+         graded,
+         timeouts, " ".join("%s=%d" % kv for kv in sorted(grades.items()))))
 if len(lines) != n or graded != n:
     sys.exit("FAIL: %d lines, %d graded" % (len(lines), graded))
 PY
 }
 
-run_pass cold
-run_pass warm
+live=(--resolver "127.0.0.1@$DNS_RESOLVER_PORT" --dns-timeout 5000)
+run_pass cold "${live[@]}"
+run_pass warm "${live[@]}"
+# vouch alone: the same zone through the zone backend, no DNS servers
+run_pass zone --zone "$out/zones/bench.test.zone"
