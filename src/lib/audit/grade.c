@@ -150,11 +150,6 @@ vouch__audit_grade(audit_t *a)
         any[f->area] = true;
         critical |= f->severity == VOUCH_AUDIT_CRITICAL;
     }
-    for (i = VOUCH_AUDIT_MTASTS; i <= VOUCH_AUDIT_BIMI; i++) {
-        res->area[i].status = VOUCH_AUDIT_STATUS_SKIPPED;
-        (void)snprintf(res->area[i].note, sizeof(res->area[i].note),
-                       "not checked yet");
-    }
     if (!res->mx.sends_mail && !any[VOUCH_AUDIT_DKIM] &&
         res->area[VOUCH_AUDIT_DKIM].status != VOUCH_AUDIT_STATUS_SKIPPED) {
         res->area[VOUCH_AUDIT_DKIM].status = VOUCH_AUDIT_STATUS_SKIPPED;
