@@ -19,5 +19,6 @@
 #include "http.h"
 #include "mtasts.h"
 #include "tlsrpt.h"
+#include "audit.h"
 
 #endif

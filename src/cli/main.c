@@ -18,6 +18,8 @@ static const struct {
     { "arc", cli_cmd_arc, "validate and seal ARC chains (RFC 8617)" },
     { "verify", cli_cmd_verify,
       "authenticate a message: SPF, DKIM, ARC, DMARC, A-R" },
+    { "check", cli_cmd_check,
+      "audit a domain's mail setup, grade it, say what to publish" },
 };
 
 static void

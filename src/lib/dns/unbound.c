@@ -12,8 +12,13 @@
  * query is cancelled and answered TIMEOUT. libunbound delivers results
  * through ub_process(), which any waiting thread may call and which may run
  * another thread's callback, so every query owns its slot and flag, calls
- * into libunbound are serialised by one mutex, and threads wait on the
- * descriptor in short slices so none misses its completion.
+ * into libunbound are serialised by one mutex, and one waiting thread at a
+ * time watches the descriptor (in short slices) and calls ub_process()
+ * while the others sleep, each on its own slot's condition variable: the
+ * callback wakes exactly the thread whose answer arrived, and a watcher
+ * whose own answer arrived hands the descriptor to a sleeping thread. So a
+ * result delivered by another thread is seen at once, and no result wakes
+ * every thread.
  *
  * A bogus answer is never returned as data: it becomes SERVFAIL with the
  * validator's reason. Rdata is decoded and checked here (lengths of
@@ -25,6 +30,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unbound.h>
 #include <unistd.h>
 
@@ -36,7 +42,9 @@
 typedef struct ub_backend {
     const vouch_ctx_t *ctx;
     struct ub_ctx *ub;
-    pthread_mutex_t lock; /* serialises every call into libunbound */
+    pthread_mutex_t lock;    /* serialises every call into libunbound */
+    bool polling;            /* a thread watches the descriptor */
+    struct ub_slot *waiting; /* threads asleep, by their slots */
     unsigned timeout_ms;
 } ub_backend_t;
 
@@ -44,6 +52,8 @@ typedef struct ub_slot {
     atomic_int done;
     int err;
     struct ub_result *result;
+    pthread_cond_t wake;  /* signalled when done, or to take over watching */
+    struct ub_slot *next; /* in ub_backend_t.waiting while asleep */
 } ub_slot_t;
 
 /* Zones libunbound answers itself (RFC 6761 names, private and
@@ -355,6 +365,9 @@ on_result(void *mydata, int err, struct ub_result *result)
     slot->err = err;
     slot->result = result;
     atomic_store(&slot->done, 1);
+    /* ub_process() runs under the backend lock: the owner is asleep or
+     * has not checked its flag yet */
+    pthread_cond_signal(&slot->wake);
 }
 
 /* Presentation form of a normalised name for ub_resolve: every byte that
@@ -378,33 +391,67 @@ presentation(const char *name, size_t len, char *out)
     out[o] = '\0';
 }
 
+static void
+unlink_slot(ub_backend_t *b, ub_slot_t *slot)
+{
+    ub_slot_t **pp;
+
+    for (pp = &b->waiting; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == slot) {
+            *pp = slot->next;
+            return;
+        }
+    }
+}
+
 /* Wait for the slot until deadline; false on timeout (query cancelled). */
 static bool
 wait_slot(ub_backend_t *b, ub_slot_t *slot, int async_id, int64_t deadline)
 {
+    pthread_mutex_lock(&b->lock);
     while (!atomic_load(&slot->done)) {
         int64_t left = deadline - vouch_dns_monotonic_ms();
+        int slice = (int)(left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS);
         struct pollfd pfd;
 
         if (left <= 0) {
-            pthread_mutex_lock(&b->lock);
-            if (!atomic_load(&slot->done)) {
-                (void)ub_cancel(b->ub, async_id);
-            }
-            pthread_mutex_unlock(&b->lock);
-            return atomic_load(&slot->done) != 0;
+            (void)ub_cancel(b->ub, async_id);
+            break;
         }
+        if (b->polling) {
+            /* the watching thread's ub_process() wakes us */
+            struct timespec ts;
+
+            (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_nsec += (long)slice * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            slot->next = b->waiting;
+            b->waiting = slot;
+            (void)pthread_cond_timedwait(&slot->wake, &b->lock, &ts);
+            unlink_slot(b, slot);
+            continue;
+        }
+        b->polling = true;
+        pthread_mutex_unlock(&b->lock);
         pfd.fd = ub_fd(b->ub);
         pfd.events = POLLIN;
         pfd.revents = 0;
-        (void)poll(&pfd, 1, (int)(left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS));
+        (void)poll(&pfd, 1, slice);
         pthread_mutex_lock(&b->lock);
-        if (!atomic_load(&slot->done) && ub_poll(b->ub)) {
+        b->polling = false;
+        if (ub_poll(b->ub)) {
             (void)ub_process(b->ub);
         }
-        pthread_mutex_unlock(&b->lock);
     }
-    return true;
+    /* leaving: a sleeping thread takes over the descriptor */
+    if (!b->polling && b->waiting != NULL) {
+        pthread_cond_signal(&b->waiting->wake);
+    }
+    pthread_mutex_unlock(&b->lock);
+    return atomic_load(&slot->done) != 0;
 }
 
 static int
@@ -415,25 +462,36 @@ ub_query(void *impl, const char *name, size_t len, uint16_t type,
     ub_backend_t *b = impl;
     char pres[VOUCH_DNS_NAME_MAX * 4 + 2];
     ub_slot_t slot;
+    pthread_condattr_t cattr;
     int64_t deadline = vouch_dns_monotonic_ms() + (int64_t)b->timeout_ms;
     int async_id = 0, rc;
+    bool done;
 
     if (deadline_ms != 0 && deadline_ms < deadline) {
         deadline = deadline_ms;
     }
     presentation(name, len, pres);
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+    pthread_cond_init(&slot.wake, &cattr);
+    pthread_condattr_destroy(&cattr);
     atomic_init(&slot.done, 0);
     slot.err = 0;
     slot.result = NULL;
+    slot.next = NULL;
     pthread_mutex_lock(&b->lock);
     rc = ub_resolve_async(b->ub, pres, type, 1, &slot, on_result, &async_id);
     pthread_mutex_unlock(&b->lock);
     if (rc != 0) {
+        pthread_cond_destroy(&slot.wake);
         return vouch__dns_answer_new(b->ctx, VOUCH_DNS_SERVFAIL,
                                      VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
                                      ub_strerror(rc), out);
     }
-    if (!wait_slot(b, &slot, async_id, deadline)) {
+    done = wait_slot(b, &slot, async_id, deadline);
+    /* done, or cancelled: nothing signals the slot any more */
+    pthread_cond_destroy(&slot.wake);
+    if (!done) {
         return vouch__dns_answer_new(b->ctx, VOUCH_DNS_TIMEOUT,
                                      VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
                                      "no answer in time", out);

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/check_out.c - how `vouch check` shows a domain's audit: one JSON
+ * object (schema in docs/check.md) or a human report, coloured only when
+ * the caller says the output is a terminal.
+ */
+#include <string.h>
+
+#include "check.h"
+
+/* ---- JSON -----------------------------------------------------------------
+ */
+
+static json_t *
+str(const char *s)
+{
+    return cli_json_bytes(s, strlen(s));
+}
+
+static json_t *
+area_base(const vouch_audit_result_t *r, vouch_audit_area_t a)
+{
+    const vouch_audit_area_result_t *ar = &r->area[a];
+    json_t *o = json_object();
+
+    json_object_set_new(o, "status",
+                        json_string(vouch_audit_status_name(ar->status)));
+    json_object_set_new(o, "score",
+                        ar->score < 0 ? json_null() : json_integer(ar->score));
+    json_object_set_new(o, "weight", json_integer(ar->weight));
+    if (ar->note[0] != '\0') {
+        json_object_set_new(o, "note", str(ar->note));
+    }
+    return o;
+}
+
+static json_t *
+mx_json(const vouch_audit_result_t *r)
+{
+    const vouch_audit_mx_t *mx = &r->mx;
+    json_t *o = area_base(r, VOUCH_AUDIT_MX), *hosts = json_array();
+    size_t i;
+
+    json_object_set_new(o, "dns",
+                        json_string(vouch_dns_status_name(mx->status)));
+    json_object_set_new(o, "null_mx", json_boolean(mx->null_mx));
+    json_object_set_new(o, "implicit", json_boolean(mx->implicit));
+    json_object_set_new(o, "sends_mail", json_boolean(mx->sends_mail));
+    for (i = 0; i < mx->n; i++) {
+        const vouch_audit_mx_host_t *h = &mx->host[i];
+        json_t *e = json_object(), *t = json_object();
+
+        json_object_set_new(e, "host", str(h->name));
+        json_object_set_new(e, "preference", json_integer(h->pref));
+        json_object_set_new(e, "address",
+                            json_string(vouch_dns_status_name(h->addr_status)));
+        json_object_set_new(t, "records", json_integer(h->tlsa_n));
+        json_object_set_new(t, "malformed", json_integer(h->tlsa_bad));
+        json_object_set_new(t, "dnssec",
+                            json_string(vouch_dnssec_name(h->dnssec)));
+        json_object_set_new(e, "tlsa", t);
+        json_array_append_new(hosts, e);
+    }
+    json_object_set_new(o, "hosts", hosts);
+    json_object_set_new(o, "records", json_integer((json_int_t)mx->total));
+    return o;
+}
+
+/* The tree below node i, nested; nodes come after their parents. */
+static json_t *
+spf_node(const vouch_audit_spf_t *spf, size_t i)
+{
+    const vouch_audit_spf_node_t *n = &spf->node[i];
+    json_t *o = json_object(), *kids = json_array();
+    size_t j;
+
+    json_object_set_new(o, "domain", str(n->domain));
+    json_object_set_new(o, "via", json_string(n->via));
+    json_object_set_new(o, "record",
+                        n->record[0] != '\0' ? str(n->record) : json_null());
+    json_object_set_new(o, "lookups", json_integer(n->lookups));
+    json_object_set_new(o, "void_lookups", json_integer(n->void_lookups));
+    json_object_set_new(o, "branch_lookups", json_integer(n->tree_lookups));
+    json_object_set_new(o, "branch_void_lookups", json_integer(n->tree_void));
+    if (n->error[0] != '\0') {
+        json_object_set_new(o, "error", str(n->error));
+    }
+    for (j = i + 1; j < spf->nnodes; j++) {
+        if (spf->node[j].parent == (int)i) {
+            json_array_append_new(kids, spf_node(spf, j));
+        }
+    }
+    json_object_set_new(o, "children", kids);
+    return o;
+}
+
+static json_t *
+spf_json(const vouch_audit_result_t *r)
+{
+    const vouch_audit_spf_t *spf = &r->spf;
+    json_t *o = area_base(r, VOUCH_AUDIT_SPF), *nets = json_array(), *ev;
+    size_t i;
+
+    json_object_set_new(o, "record",
+                        spf->nrecords > 0 ? str(spf->record) : json_null());
+    json_object_set_new(o, "records", json_integer((json_int_t)spf->nrecords));
+    json_object_set_new(o, "record_bytes",
+                        json_integer((json_int_t)spf->record_len));
+    json_object_set_new(o, "strings", json_integer((json_int_t)spf->nstrings));
+    json_object_set_new(
+        o, "all", spf->all[0] != '\0' ? json_string(spf->all) : json_null());
+    json_object_set_new(o, "lookups", json_integer(spf->lookups));
+    json_object_set_new(o, "void_lookups", json_integer(spf->void_lookups));
+    json_object_set_new(o, "lookup_limit", json_integer(10));
+    json_object_set_new(o, "void_lookup_limit", json_integer(2));
+    json_object_set_new(o, "tree",
+                        spf->nnodes > 0 ? spf_node(spf, 0) : json_null());
+    for (i = 0; i < spf->nnets; i++) {
+        json_array_append_new(nets, json_string(spf->nets[i]));
+    }
+    json_object_set_new(o, "networks", nets);
+    json_object_set_new(o, "networks_truncated",
+                        json_boolean(spf->nets_truncated));
+    json_object_set_new(o, "networks_partial", json_boolean(spf->nets_partial));
+    ev = json_object();
+    json_object_set_new(ev, "result",
+                        json_string(vouch_spf_code_name(spf->eval)));
+    json_object_set_new(ev, "lookups", json_integer(spf->eval_lookups));
+    json_object_set_new(ev, "void_lookups", json_integer(spf->eval_void));
+    json_object_set_new(ev, "reason", str(spf->eval_reason));
+    json_object_set_new(o, "evaluation", ev);
+    return o;
+}
+
+static json_t *
+dkim_json(const vouch_audit_result_t *r)
+{
+    json_t *o = area_base(r, VOUCH_AUDIT_DKIM), *sels = json_array();
+    size_t i;
+
+    for (i = 0; i < r->dkim.n; i++) {
+        const vouch_audit_selector_t *s = &r->dkim.sel[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "name", str(s->name));
+        json_object_set_new(e, "given", json_boolean(s->given));
+        json_object_set_new(e, "found", json_boolean(s->found));
+        json_object_set_new(e, "usable", json_boolean(s->usable));
+        json_object_set_new(e, "key_type",
+                            s->key_type[0] != '\0' ? json_string(s->key_type)
+                                                   : json_null());
+        json_object_set_new(e, "key_bits",
+                            s->key_bits > 0 ? json_integer(s->key_bits)
+                                            : json_null());
+        json_object_set_new(e, "testing", json_boolean(s->testing));
+        json_object_set_new(e, "revoked", json_boolean(s->revoked));
+        json_object_set_new(e, "dnssec",
+                            json_string(vouch_dnssec_name(s->dnssec)));
+        if (s->error[0] != '\0') {
+            json_object_set_new(e, "error", str(s->error));
+        }
+        json_array_append_new(sels, e);
+    }
+    json_object_set_new(o, "selectors", sels);
+    return o;
+}
+
+static json_t *
+uris_json(const vouch_dmarc_urilist_t *l, const vouch_dmarc_dest_t *dest)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        json_t *e = json_object();
+
+        json_object_set_new(e, "uri", str(l->uri[i].uri));
+        json_object_set_new(e, "destination",
+                            json_string(vouch_dmarc_dest_name(dest[i])));
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
+static json_t *
+policy_or_null(bool found, vouch_dmarc_policy_t p)
+{
+    return found && p != VOUCH_DMARC_P_UNSET
+               ? json_string(vouch_dmarc_policy_name(p))
+               : json_null();
+}
+
+static json_t *
+dmarc_json(const vouch_audit_result_t *r)
+{
+    const vouch_audit_dmarc_t *dm = &r->dmarc;
+    json_t *o = area_base(r, VOUCH_AUDIT_DMARC);
+
+    json_object_set_new(o, "record", dm->found ? str(dm->record) : json_null());
+    json_object_set_new(o, "records", json_integer((json_int_t)dm->nrecords));
+    json_object_set_new(o, "policy", policy_or_null(dm->found, dm->policy));
+    json_object_set_new(o, "subdomain_policy",
+                        policy_or_null(dm->found, dm->sp));
+    json_object_set_new(o, "nonexistent_policy",
+                        policy_or_null(dm->found, dm->np));
+    json_object_set_new(o, "policy_domain",
+                        dm->policy_domain[0] != '\0' ? str(dm->policy_domain)
+                                                     : json_null());
+    json_object_set_new(o, "org_domain",
+                        dm->org_domain[0] != '\0' ? str(dm->org_domain)
+                                                  : json_null());
+    json_object_set_new(o, "testing", json_boolean(dm->found && dm->rec.t));
+    json_object_set_new(o, "rua", uris_json(&dm->rec.rua, dm->rua_dest));
+    json_object_set_new(o, "ruf", uris_json(&dm->rec.ruf, dm->ruf_dest));
+    return o;
+}
+
+static json_t *
+dnssec_json(const vouch_audit_result_t *r)
+{
+    json_t *o = area_base(r, VOUCH_AUDIT_DNSSEC);
+
+    json_object_set_new(o, "state",
+                        json_string(vouch_dnssec_name(r->dnssec.state)));
+    json_object_set_new(o, "secure", json_integer(r->dnssec.secure));
+    json_object_set_new(o, "insecure", json_integer(r->dnssec.insecure));
+    json_object_set_new(o, "bogus", json_integer(r->dnssec.bogus));
+    json_object_set_new(o, "dane", json_boolean(r->dnssec.dane));
+    return o;
+}
+
+json_t *
+check_json(const vouch_audit_result_t *r)
+{
+    json_t *o = json_object(), *checks = json_object();
+    json_t *findings = json_array(), *plan = json_array();
+    char grade[2] = { r->grade, '\0' };
+    size_t i;
+
+    json_object_set_new(o, "domain", str(r->domain));
+    json_object_set_new(o, "grade", json_string(grade));
+    json_object_set_new(o, "score", json_integer(r->score));
+    json_object_set_new(checks, "mx", mx_json(r));
+    json_object_set_new(checks, "spf", spf_json(r));
+    json_object_set_new(checks, "dkim", dkim_json(r));
+    json_object_set_new(checks, "dmarc", dmarc_json(r));
+    json_object_set_new(checks, "mtasts", area_base(r, VOUCH_AUDIT_MTASTS));
+    json_object_set_new(checks, "tlsrpt", area_base(r, VOUCH_AUDIT_TLSRPT));
+    json_object_set_new(checks, "bimi", area_base(r, VOUCH_AUDIT_BIMI));
+    json_object_set_new(checks, "dnssec", dnssec_json(r));
+    json_object_set_new(o, "checks", checks);
+    for (i = 0; i < r->nfindings; i++) {
+        const vouch_audit_finding_t *f = &r->finding[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "id", json_string(f->id));
+        json_object_set_new(
+            e, "severity", json_string(vouch_audit_severity_name(f->severity)));
+        json_object_set_new(e, "area",
+                            json_string(vouch_audit_area_name(f->area)));
+        json_object_set_new(e, "explanation", str(f->explanation));
+        json_object_set_new(e, "fix",
+                            f->fix[0] != '\0' ? str(f->fix) : json_null());
+        json_array_append_new(findings, e);
+    }
+    json_object_set_new(o, "findings", findings);
+    json_object_set_new(o, "findings_dropped",
+                        json_integer((json_int_t)r->findings_dropped));
+    for (i = 0; i < r->nsteps; i++) {
+        const vouch_audit_step_t *s = &r->step[i];
+        json_t *e = json_object();
+
+        json_object_set_new(e, "step", json_integer(s->order));
+        json_object_set_new(e, "area",
+                            json_string(vouch_audit_area_name(s->area)));
+        json_object_set_new(e, "action", str(s->text));
+        json_object_set_new(
+            e, "record", s->record[0] != '\0' ? str(s->record) : json_null());
+        json_array_append_new(plan, e);
+    }
+    json_object_set_new(o, "plan", plan);
+    json_object_set_new(o, "queries", json_integer(r->queries));
+    return o;
+}
+
+json_t *
+check_error_json(const char *input, const char *msg)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "domain", str(input));
+    json_object_set_new(o, "error", str(msg));
+    return o;
+}
+
+/* ---- human report ----------------------------------------------------------
+ */
+
+#define C_RESET  "\033[0m"
+#define C_BOLD   "\033[1m"
+#define C_RED    "\033[31m"
+#define C_GREEN  "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM    "\033[2m"
+
+static const char *
+colour(bool on, const char *c)
+{
+    return on ? c : "";
+}
+
+static const char *
+status_colour(vouch_audit_status_t s)
+{
+    switch (s) {
+    case VOUCH_AUDIT_STATUS_OK:
+        return C_GREEN;
+    case VOUCH_AUDIT_STATUS_WARNING:
+        return C_YELLOW;
+    case VOUCH_AUDIT_STATUS_FAIL:
+        return C_RED;
+    default:
+        return C_DIM;
+    }
+}
+
+static const char *
+severity_colour(vouch_audit_severity_t s)
+{
+    return s >= VOUCH_AUDIT_ERROR     ? C_RED
+           : s == VOUCH_AUDIT_WARNING ? C_YELLOW
+                                      : C_DIM;
+}
+
+/* One line of summary per area. */
+static void
+summary(const vouch_audit_result_t *r, vouch_audit_area_t a, char *buf,
+        size_t cap)
+{
+    buf[0] = '\0';
+    if (r->area[a].status == VOUCH_AUDIT_STATUS_SKIPPED) {
+        (void)snprintf(buf, cap, "%s", r->area[a].note);
+        return;
+    }
+    switch (a) {
+    case VOUCH_AUDIT_MX:
+        if (r->mx.null_mx) {
+            (void)snprintf(buf, cap, "null MX: takes no mail");
+        } else if (r->mx.n > 0) {
+            (void)snprintf(buf, cap, "%zu host%s, first %s", r->mx.n,
+                           r->mx.n == 1 ? "" : "s", r->mx.host[0].name);
+        } else {
+            (void)snprintf(buf, cap, "no MX (%s)",
+                           vouch_dns_status_name(r->mx.status));
+        }
+        break;
+    case VOUCH_AUDIT_SPF:
+        (void)snprintf(buf, cap, "%s, %u/10 lookups, %u/2 void",
+                       r->spf.nrecords > 0 ? r->spf.all : "no record",
+                       r->spf.lookups, r->spf.void_lookups);
+        break;
+    case VOUCH_AUDIT_DKIM:
+        (void)snprintf(buf, cap, "%zu key%s found", r->dkim.nfound,
+                       r->dkim.nfound == 1 ? "" : "s");
+        break;
+    case VOUCH_AUDIT_DMARC:
+        if (r->dmarc.found) {
+            (void)snprintf(buf, cap, "p=%s at %s",
+                           vouch_dmarc_policy_name(r->dmarc.policy),
+                           r->dmarc.policy_domain);
+        } else {
+            (void)snprintf(buf, cap, "no record");
+        }
+        break;
+    case VOUCH_AUDIT_DNSSEC:
+        (void)snprintf(buf, cap, "%s%s", vouch_dnssec_name(r->dnssec.state),
+                       r->dnssec.dane ? ", DANE" : "");
+        break;
+    default:
+        (void)snprintf(buf, cap, "%s", r->area[a].note);
+        break;
+    }
+}
+
+void
+check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
+{
+    static const char *const labels[VOUCH_AUDIT_AREAS] = {
+        "MX", "SPF", "DKIM", "DMARC", "MTA-STS", "TLS-RPT", "BIMI", "DNSSEC",
+    };
+    char line[400];
+    size_t i;
+
+    fprintf(f, "%s%s%s  grade %s%c%s (%d/100)\n\n", colour(tty, C_BOLD),
+            r->domain, colour(tty, C_RESET),
+            colour(tty, r->grade <= 'B'   ? C_GREEN
+                        : r->grade <= 'D' ? C_YELLOW
+                                          : C_RED),
+            r->grade, colour(tty, C_RESET), r->score);
+    for (i = 0; i < VOUCH_AUDIT_AREAS; i++) {
+        const vouch_audit_area_result_t *ar = &r->area[i];
+        char score[16] = "   ";
+
+        if (ar->score >= 0) {
+            (void)snprintf(score, sizeof(score), "%3d", ar->score);
+        }
+        summary(r, (vouch_audit_area_t)i, line, sizeof(line));
+        fprintf(f, "  %-8s %s%-8s%s %s  %s\n", labels[i],
+                colour(tty, status_colour(ar->status)),
+                vouch_audit_status_name(ar->status), colour(tty, C_RESET),
+                score, line);
+    }
+    if (r->spf.nrecords > 0 || r->dmarc.found) {
+        fputc('\n', f);
+    }
+    if (r->spf.nrecords > 0) {
+        fprintf(f, "  SPF record: %s\n", r->spf.record);
+    }
+    if (r->dmarc.found) {
+        fprintf(f, "  DMARC record: %s\n", r->dmarc.record);
+    }
+    if (r->nfindings > 0) {
+        fprintf(f, "\nFindings:\n");
+    }
+    for (i = 0; i < r->nfindings; i++) {
+        const vouch_audit_finding_t *fd = &r->finding[i];
+
+        fprintf(f, "  %s%-8s%s %s (%s)\n      %s\n",
+                colour(tty, severity_colour(fd->severity)),
+                vouch_audit_severity_name(fd->severity), colour(tty, C_RESET),
+                fd->id, vouch_audit_area_name(fd->area), fd->explanation);
+        if (fd->fix[0] != '\0') {
+            fprintf(f, "      fix: %s\n", fd->fix);
+        }
+    }
+    if (r->findings_dropped > 0) {
+        fprintf(f, "  (%zu more findings not shown)\n", r->findings_dropped);
+    }
+    if (r->nsteps > 0) {
+        fprintf(f, "\nPlan:\n");
+    }
+    for (i = 0; i < r->nsteps; i++) {
+        const vouch_audit_step_t *s = &r->step[i];
+
+        fprintf(f, "  %u. [%s] %s\n", s->order, vouch_audit_area_name(s->area),
+                s->text);
+        if (s->record[0] != '\0') {
+            fprintf(f, "     publish: %s\n", s->record);
+        }
+    }
+}

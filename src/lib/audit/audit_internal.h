@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * audit/audit_internal.h - what the audit files share: the state of one
+ * domain's audit (context, resolver, query budget, result), the query
+ * wrapper that records DNSSEC states, and findings.
+ */
+#ifndef VOUCH_AUDIT_INTERNAL_H
+#define VOUCH_AUDIT_INTERNAL_H
+
+#include "vouch/audit.h"
+#include "../core/internal.h"
+#include "../dns/dns_internal.h"
+
+/* One domain's audit in progress. */
+typedef struct audit {
+    const vouch_ctx_t *ctx;
+    vouch_resolver_t *resolver;
+    vouch_dns_budget_t budget;
+    const vouch_audit_options_t *opts;
+    vouch_audit_result_t *res;
+    bool budget_spent; /* a finding about it was made */
+    int fatal;         /* VOUCH_ENOMEM: stop */
+} audit_t;
+
+/*
+ * Query (name, type) within the budget. Returns the answer (any status;
+ * the caller frees it), or NULL when no query could be made (budget spent,
+ * deadline, not a valid name, no memory): a finding is made for the first
+ * two, a->fatal set for the last. Counts the answer's DNSSEC state.
+ */
+VOUCH_HIDDEN const vouch_dns_answer_t *
+vouch__audit_query(audit_t *a, const char *name, uint16_t type);
+
+/* Did the query fail (SERVFAIL, TIMEOUT, REFUSED)? */
+VOUCH_HIDDEN bool vouch__audit_dns_failed(vouch_dns_status_t s);
+
+/*
+ * Add a finding. fix may be NULL (none); fmt is the explanation. Past
+ * VOUCH_AUDIT_FINDINGS_MAX findings are counted in findings_dropped.
+ */
+VOUCH_HIDDEN void vouch__audit_finding(audit_t *a, vouch_audit_area_t area,
+                                       vouch_audit_severity_t sev,
+                                       const char *id, const char *fix,
+                                       const char *fmt, ...) VOUCH_PRINTF(6, 7);
+
+/*
+ * Write "owner. IN TXT ..." with value cut into quoted strings of at most
+ * 255 bytes (RFC 1035 §3.3) into out. Returns false (out "") when it does
+ * not fit cap.
+ */
+VOUCH_HIDDEN bool vouch__audit_txt_fix(char *out, size_t cap, const char *owner,
+                                       const char *value);
+
+/* The checks, in the order run (each in its own file). */
+VOUCH_HIDDEN void vouch__audit_mx(audit_t *a);
+VOUCH_HIDDEN void vouch__audit_spf(audit_t *a);
+VOUCH_HIDDEN void vouch__audit_dkim(audit_t *a);
+VOUCH_HIDDEN void vouch__audit_dmarc(audit_t *a);
+VOUCH_HIDDEN void vouch__audit_dane(audit_t *a);
+
+/* Scores, grade and plan from the findings (grade.c). */
+VOUCH_HIDDEN void vouch__audit_grade(audit_t *a);
+
+#endif

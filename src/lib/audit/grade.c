@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * audit/grade.c - scores, grade and plan from the findings (the formula
+ * is documented in docs/check.md; change both together).
+ *
+ * Area score: 100 minus a penalty per finding of the area (info 0,
+ * warning 15, error 40, critical 100; the warning "dnssec-unsigned" 40),
+ * at least 0.
+ * Overall: the weighted mean of the areas that were checked, rounded;
+ * at most 59 when any finding is critical. Grade: A >= 90, B >= 80,
+ * C >= 70, D >= 60, else F.
+ *
+ * Plan: the rollout order SPF -> DKIM -> DMARC (p=none with rua ->
+ * monitor -> quarantine -> reject), then MX, DNSSEC/DANE; within an area
+ * the worst findings first. Steps are the findings that block the next
+ * stage (errors, criticals) and the rollout findings that move a domain
+ * forward; MTA-STS/TLS-RPT and BIMI come last as advice, marked as not
+ * checked, until their modules land (issue 5).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "audit_internal.h"
+
+static const unsigned weights[VOUCH_AUDIT_AREAS] = {
+    [VOUCH_AUDIT_MX] = 10,    [VOUCH_AUDIT_SPF] = 25,
+    [VOUCH_AUDIT_DKIM] = 20,  [VOUCH_AUDIT_DMARC] = 30,
+    [VOUCH_AUDIT_MTASTS] = 5, [VOUCH_AUDIT_TLSRPT] = 5,
+    [VOUCH_AUDIT_BIMI] = 0,   [VOUCH_AUDIT_DNSSEC] = 5,
+};
+
+static int
+penalty(const vouch_audit_finding_t *f)
+{
+    static const int by_severity[] = { 0, 15, 40, 100 };
+
+    if (strcmp(f->id, "dnssec-unsigned") == 0) {
+        return 40;
+    }
+    return by_severity[f->severity];
+}
+
+/* Findings that move a domain along the rollout even when not errors. */
+static const char *const rollout[] = {
+    "spf-no-all",         "spf-neutral-all",        "dkim-not-found",
+    "dkim-key-weak",      "dkim-testing",           "dmarc-no-rua",
+    "dmarc-monitor-only", "dmarc-quarantine",       "dmarc-testing",
+    "dmarc-sp-weaker",    "spf-lookups-near-limit", NULL,
+};
+
+static bool
+in_rollout(const audit_t *a, const vouch_audit_finding_t *f)
+{
+    const char *const *p;
+
+    if (f->severity >= VOUCH_AUDIT_ERROR) {
+        return true;
+    }
+    if (!a->res->mx.sends_mail &&
+        (strcmp(f->id, "mx-none") == 0 || strcmp(f->id, "mx-implicit") == 0)) {
+        return true; /* a null MX says "no mail here" */
+    }
+    for (p = rollout; *p != NULL; p++) {
+        if (strcmp(f->id, *p) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+add_step(vouch_audit_result_t *res, vouch_audit_area_t area, const char *text,
+         const char *record)
+{
+    vouch_audit_step_t *s;
+
+    if (res->nsteps == VOUCH_AUDIT_PLAN_MAX) {
+        return;
+    }
+    s = &res->step[res->nsteps];
+    s->order = (unsigned)++res->nsteps;
+    s->area = area;
+    (void)snprintf(s->text, sizeof(s->text), "%s", text);
+    (void)snprintf(s->record, sizeof(s->record), "%s", record);
+}
+
+static void
+plan(audit_t *a)
+{
+    static const vouch_audit_area_t order[] = {
+        VOUCH_AUDIT_SPF, VOUCH_AUDIT_DKIM,   VOUCH_AUDIT_DMARC,
+        VOUCH_AUDIT_MX,  VOUCH_AUDIT_DNSSEC,
+    };
+    vouch_audit_result_t *res = a->res;
+    size_t i, j;
+    int sev;
+
+    for (i = 0; i < VOUCH_ARRAY_LEN(order); i++) {
+        for (sev = VOUCH_AUDIT_CRITICAL; sev >= VOUCH_AUDIT_INFO; sev--) {
+            for (j = 0; j < res->nfindings; j++) {
+                const vouch_audit_finding_t *f = &res->finding[j];
+
+                if (f->area == order[i] && (int)f->severity == sev &&
+                    in_rollout(a, f)) {
+                    add_step(res, f->area, f->explanation, f->fix);
+                }
+            }
+        }
+    }
+    if (!res->mx.sends_mail) {
+        return;
+    }
+    add_step(res, VOUCH_AUDIT_MTASTS,
+             "MTA-STS and TLS-RPT were not checked by this version: publish "
+             "a TLS-RPT record (_smtp._tls) and an MTA-STS policy in mode "
+             "testing, then move it to enforce when the reports are clean",
+             "");
+    if (res->dmarc.found && (res->dmarc.policy == VOUCH_DMARC_P_QUARANTINE ||
+                             res->dmarc.policy == VOUCH_DMARC_P_REJECT)) {
+        add_step(res, VOUCH_AUDIT_BIMI,
+                 "DMARC is at enforcement, so BIMI is possible (not checked "
+                 "by this version): publish default._bimi with an SVG Tiny "
+                 "PS logo",
+                 "");
+    }
+}
+
+void
+vouch__audit_grade(audit_t *a)
+{
+    vouch_audit_result_t *res = a->res;
+    int score[VOUCH_AUDIT_AREAS];
+    vouch_audit_severity_t worst[VOUCH_AUDIT_AREAS];
+    bool any[VOUCH_AUDIT_AREAS], critical = false;
+    unsigned wsum = 0, sum = 0;
+    size_t i;
+
+    for (i = 0; i < VOUCH_AUDIT_AREAS; i++) {
+        score[i] = 100;
+        worst[i] = VOUCH_AUDIT_INFO;
+        any[i] = false;
+    }
+    for (i = 0; i < res->nfindings; i++) {
+        const vouch_audit_finding_t *f = &res->finding[i];
+
+        score[f->area] -= penalty(f);
+        if (f->severity > worst[f->area]) {
+            worst[f->area] = f->severity;
+        }
+        any[f->area] = true;
+        critical |= f->severity == VOUCH_AUDIT_CRITICAL;
+    }
+    if (!res->mx.sends_mail && !any[VOUCH_AUDIT_DKIM] &&
+        res->area[VOUCH_AUDIT_DKIM].status != VOUCH_AUDIT_STATUS_SKIPPED) {
+        res->area[VOUCH_AUDIT_DKIM].status = VOUCH_AUDIT_STATUS_SKIPPED;
+        (void)snprintf(res->area[VOUCH_AUDIT_DKIM].note,
+                       sizeof(res->area[VOUCH_AUDIT_DKIM].note),
+                       "the domain sends no mail");
+    }
+    for (i = 0; i < VOUCH_AUDIT_AREAS; i++) {
+        vouch_audit_area_result_t *ar = &res->area[i];
+
+        ar->weight = weights[i];
+        if (ar->status == VOUCH_AUDIT_STATUS_SKIPPED) {
+            ar->score = -1;
+            continue;
+        }
+        ar->score = score[i] < 0 ? 0 : score[i];
+        ar->status = worst[i] >= VOUCH_AUDIT_ERROR ? VOUCH_AUDIT_STATUS_FAIL
+                     : worst[i] == VOUCH_AUDIT_WARNING
+                         ? VOUCH_AUDIT_STATUS_WARNING
+                         : VOUCH_AUDIT_STATUS_OK;
+        wsum += ar->weight;
+        sum += ar->weight * (unsigned)ar->score;
+    }
+    res->score = wsum > 0 ? (int)((sum + wsum / 2) / wsum) : 0;
+    if (critical && res->score > 59) {
+        res->score = 59;
+    }
+    res->grade = res->score >= 90   ? 'A'
+                 : res->score >= 80 ? 'B'
+                 : res->score >= 70 ? 'C'
+                 : res->score >= 60 ? 'D'
+                                    : 'F';
+    plan(a);
+}

@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the domain audit (vouch/audit.h) over the zone backend:
+ * SPF tree counting on tricky trees (nested includes, redirect, loops,
+ * void lookups, mx with many names, the limits exactly at 10 and 11),
+ * the all term, ptr, several records; MX and null MX, non-mail domains;
+ * DKIM key sizes, t=y, revoked keys; DMARC policy, inheritance and
+ * external report destinations; DANE TLSA checks; DNS faults becoming
+ * findings; bad domain names; scores and grade; the zone-file fix writer;
+ * an OOM sweep.
+ */
+#include "harness.h"
+
+#include "../../src/lib/audit/audit_internal.h"
+
+#define RSA512                                                                 \
+    "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBANvfyuYLqEjuiwn2VwtDUspklgViYFrsBoI37dzI" \
+    "ojcvrVqdqSHA2fk58/wUc01L4LbRIWjZ4ITa8euor9IfXLMCAwEAAQ=="
+#define RSA1024                                                                \
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDgAnSThKLJ+KHHVKZ7Wk1S/B2QgA3UAGbE" \
+    "DmIjq7knjAwEwb1q2bhI680fDMrewYhpXymILPsAb9I2LKWHYCFEfWwW+ly0E1BnVJd7CoRy" \
+    "Fb8Ps9ovMputZuL0dTTwUPseGSLTWJSo7np/8eBMd0cXst/5O4Z10I6y7sWfAq45YQIDAQAB"
+#define ED25519 "pehku+q1vUvv+nvmU6fw9iK3++tvwOkl+ZwTCyPl4WU="
+#define SHA256HEX                                                              \
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const char zone_text[] =
+    "$TTL 300\n"
+    /* a good domain: everything in place, p=reject */
+    "$ORIGIN good.test.\n"
+    "@ MX 10 mx\n"
+    "@ TXT \"v=spf1 mx include:_spf.good.test -all\"\n"
+    "_spf TXT \"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all\"\n"
+    "mx A 192.0.2.25\n"
+    "_dmarc TXT \"v=DMARC1; p=reject; rua=mailto:d@good.test\"\n"
+    "s1._domainkey TXT \"v=DKIM1; k=ed25519; p=" ED25519 "\"\n"
+    "_25._tcp.mx TLSA 3 1 1 " SHA256HEX "\n"
+    /* nested includes: root 2 terms + a (1 + b (1 + c (2)))  = 6 */
+    "$ORIGIN nest.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 a include:a.nest.test -all\"\n"
+    "@ A 192.0.2.1\n"
+    "a TXT \"v=spf1 include:b.nest.test ~all\"\n"
+    "b TXT \"v=spf1 mx:good.test include:c.nest.test ~all\"\n"
+    "c TXT \"v=spf1 a:mx.good.test exists:x.good.test ~all\"\n"
+    /* redirect: root 1 (redirect) + target 2 = 3 */
+    "$ORIGIN redir.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 redirect=_r.redir.test\"\n"
+    "_r TXT \"v=spf1 a:mx.good.test mx:good.test -all\"\n"
+    /* loops */
+    "$ORIGIN loop.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 include:l2.loop.test -all\"\n"
+    "l2 TXT \"v=spf1 include:loop.test -all\"\n"
+    "$ORIGIN rloop.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 redirect=rloop.test\"\n"
+    /* void lookups: three names without addresses */
+    "$ORIGIN voids.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 a:nx1.voids.test a:nx2.voids.test mx:nx3.voids.test "
+    "-all\"\n"
+    "$ORIGIN twovoids.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 a:nx1.voids.test a:nx2.voids.test -all\"\n"
+    /* exactly 10 DNS-querying terms over the tree, and 11 */
+    "$ORIGIN ten.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 a:h.good.test a:h.good.test a:h.good.test "
+    "include:_i.ten.test -all\"\n"
+    "_i TXT \"v=spf1 a:h.good.test a:h.good.test a:h.good.test "
+    "a:h.good.test a:h.good.test a:h.good.test ~all\"\n"
+    "$ORIGIN eleven.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 a:h.good.test a:h.good.test a:h.good.test "
+    "include:_i.eleven.test -all\"\n"
+    "_i TXT \"v=spf1 a:h.good.test a:h.good.test a:h.good.test "
+    "a:h.good.test a:h.good.test a:h.good.test a:h.good.test ~all\"\n"
+    "h.good.test. A 192.0.2.9\n"
+    /* mx with 11 names */
+    "$ORIGIN bigmx.test.\n"
+    "@ TXT \"v=spf1 mx -all\"\n"
+    "@ MX 1 m1\n@ MX 2 m2\n@ MX 3 m3\n@ MX 4 m4\n@ MX 5 m5\n@ MX 6 m6\n"
+    "@ MX 7 m7\n@ MX 8 m8\n@ MX 9 m9\n@ MX 10 m10\n@ MX 11 m11\n"
+    "m1 A 192.0.2.1\nm2 A 192.0.2.2\nm3 A 192.0.2.3\nm4 A 192.0.2.4\n"
+    "m5 A 192.0.2.5\nm6 A 192.0.2.6\nm7 A 192.0.2.7\nm8 A 192.0.2.8\n"
+    "m9 A 192.0.2.9\nm10 A 192.0.2.10\nm11 A 192.0.2.11\n"
+    /* all terms, ptr, two records, include of nothing, bad syntax */
+    "$ORIGIN plusall.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 +all\"\n"
+    "$ORIGIN noall.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 ip4:192.0.2.1 ptr\"\n"
+    "$ORIGIN two.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 -all\"\n"
+    "@ TXT \"v=spf1 mx -all\"\n"
+    "$ORIGIN incnone.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 include:nothing.incnone.test -all\"\n"
+    "$ORIGIN badsyntax.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 ip4:192.0.2.300 -all\"\n"
+    /* a domain that takes no mail, done right, and done wrong */
+    "$ORIGIN parked.test.\n"
+    "@ MX 0 .\n"
+    "@ TXT \"v=spf1 -all\"\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "$ORIGIN parkedbad.test.\n"
+    "@ MX 0 .\n"
+    "_dmarc TXT \"v=DMARC1; p=none; rua=mailto:d@parkedbad.test\"\n"
+    "$ORIGIN mixednull.test.\n"
+    "@ MX 0 .\n"
+    "@ MX 10 mx.good.test.\n"
+    /* DKIM keys */
+    "$ORIGIN keys.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 mx -all\"\n"
+    "_dmarc TXT \"v=DMARC1; p=none; rua=mailto:r@reports.example; "
+    "ruf=mailto:f@other.example\"\n"
+    "small._domainkey TXT \"v=DKIM1; k=rsa; p=" RSA512 "\"\n"
+    "weak._domainkey TXT \"v=DKIM1; k=rsa; t=y; p=" RSA1024 "\"\n"
+    "gone._domainkey TXT \"v=DKIM1; p=\"\n"
+    "junk._domainkey TXT \"v=DKIM1; k=rsa; p=!!!\"\n"
+    "google._domainkey TXT \"v=DKIM1; k=ed25519; p=" ED25519 "\"\n"
+    "keys.test._report._dmarc.reports.example. TXT \"v=DMARC1\"\n"
+    /* DMARC inherited from the organisational domain */
+    "$ORIGIN sub.good.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "@ TXT \"v=spf1 mx -all\"\n"
+    /* DANE: bad TLSA */
+    "$ORIGIN dane.test.\n"
+    "@ MX 10 mx\n"
+    "mx A 192.0.2.25\n"
+    "_25._tcp.mx TLSA 3 1 1 abcd\n"
+    "_25._tcp.mx TLSA 1 0 1 " SHA256HEX "\n"
+    /* DNS faults everywhere */
+    "$ORIGIN faulty.test.\n"
+    "$FAULT faulty.test. ANY TIMEOUT\n"
+    "$FAULT _dmarc.faulty.test. TXT SERVFAIL\n";
+
+static vouch_resolver_t *
+make_resolver(const vouch_ctx_t *ctx)
+{
+    vouch_zone_t *z = NULL;
+    vouch_resolver_t *r = NULL;
+    vouch_error_t err;
+
+    if (vouch_zone_new(&z, ctx) != 0) {
+        return NULL;
+    }
+    vouch_error_clear(&err);
+    if (vouch_zone_load_text(z, zone_text, sizeof(zone_text) - 1, "test",
+                             &err) != 0) {
+        fprintf(stderr, "zone: %s\n", err.msg);
+        vouch_zone_free(z);
+        return NULL;
+    }
+    if (vouch_resolver_new_zone(&r, ctx, z) != 0) {
+        return NULL;
+    }
+    return r;
+}
+
+/* Audit domain over a fresh resolver of zone_text. */
+static vouch_audit_result_t *
+audit(const char *domain, const char *const *sel, size_t nsel, bool disc)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *res = NULL;
+    vouch_resolver_t *shared = make_resolver(test_ctx());
+    vouch_error_t err;
+    int rc;
+
+    if (shared == NULL) {
+        return NULL;
+    }
+    o.selectors = sel;
+    o.nselectors = nsel;
+    o.discovery = disc;
+    vouch_error_clear(&err);
+    rc = vouch_audit_run(&res, test_ctx(), shared, &o, domain, strlen(domain),
+                         &err);
+    if (rc != 0) {
+        fprintf(stderr, "  audit %s: %s\n", domain, err.msg);
+    }
+    vouch_resolver_free(shared);
+    return res;
+}
+
+static const vouch_audit_finding_t *
+find(const vouch_audit_result_t *r, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < r->nfindings; i++) {
+        if (strcmp(r->finding[i].id, id) == 0) {
+            return &r->finding[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- SPF tree counting ----------------------------------------------------
+ */
+
+typedef struct tree_case {
+    const char *domain;
+    unsigned lookups, voids;
+    size_t nodes;
+    const char *finding;   /* must be there, or NULL */
+    const char *absent;    /* must not be there, or NULL */
+    vouch_spf_code_t eval; /* the evaluator's verdict from 240.0.0.1 */
+} tree_case_t;
+
+static const tree_case_t tree_cases[] = {
+    { "good.test", 2, 0, 2, NULL, "spf-too-many-lookups", VOUCH_SPF_FAIL },
+    { "nest.test", 7, 1, 4, "spf-void-lookup", "spf-void-lookups",
+      VOUCH_SPF_FAIL },
+    { "redir.test", 3, 0, 2, NULL, "spf-no-all", VOUCH_SPF_FAIL },
+    { "loop.test", 2, 0, 2, "spf-loop", NULL, VOUCH_SPF_PERMERROR },
+    { "rloop.test", 1, 0, 1, "spf-loop", NULL, VOUCH_SPF_PERMERROR },
+    { "voids.test", 3, 3, 1, "spf-void-lookups", NULL, VOUCH_SPF_PERMERROR },
+    { "twovoids.test", 2, 2, 1, "spf-void-lookup", "spf-void-lookups",
+      VOUCH_SPF_FAIL },
+    { "ten.test", 10, 0, 2, "spf-lookups-near-limit", "spf-too-many-lookups",
+      VOUCH_SPF_FAIL },
+    { "eleven.test", 11, 0, 2, "spf-too-many-lookups", NULL,
+      VOUCH_SPF_PERMERROR },
+    { "bigmx.test", 1, 0, 1, "spf-mx-too-many", NULL, VOUCH_SPF_PERMERROR },
+    { "plusall.test", 0, 0, 1, "spf-plus-all", NULL, VOUCH_SPF_PASS },
+    { "noall.test", 1, 0, 1, "spf-ptr", NULL, VOUCH_SPF_NEUTRAL },
+    { "two.test", 0, 0, 1, "spf-multiple", NULL, VOUCH_SPF_PERMERROR },
+    { "incnone.test", 1, 0, 2, "spf-include-missing", NULL,
+      VOUCH_SPF_PERMERROR },
+    { "badsyntax.test", 0, 0, 1, "spf-syntax", NULL, VOUCH_SPF_PERMERROR },
+};
+
+static void
+test_audit__spf_tree(void)
+{
+    size_t i;
+
+    for (i = 0; i < VOUCH_ARRAY_LEN(tree_cases); i++) {
+        const tree_case_t *c = &tree_cases[i];
+        vouch_audit_result_t *r = audit(c->domain, NULL, 0, false);
+
+        CHECKF(r != NULL, "%s: no result", c->domain);
+        if (r == NULL) {
+            continue;
+        }
+        CHECKF(r->spf.lookups == c->lookups, "%s: lookups %u, want %u",
+               c->domain, r->spf.lookups, c->lookups);
+        CHECKF(r->spf.void_lookups == c->voids, "%s: voids %u, want %u",
+               c->domain, r->spf.void_lookups, c->voids);
+        CHECKF(r->spf.nnodes == c->nodes, "%s: %zu nodes, want %zu", c->domain,
+               r->spf.nnodes, c->nodes);
+        CHECKF(c->finding == NULL || find(r, c->finding) != NULL,
+               "%s: no finding %s", c->domain, c->finding);
+        CHECKF(c->absent == NULL || find(r, c->absent) == NULL,
+               "%s: unexpected finding %s", c->domain, c->absent);
+        CHECKF(r->spf.eval == c->eval, "%s: evaluator %s, want %s", c->domain,
+               vouch_spf_code_name(r->spf.eval), vouch_spf_code_name(c->eval));
+        vouch_audit_result_free(r);
+    }
+}
+
+static void
+test_audit__spf_branches(void)
+{
+    vouch_audit_result_t *r = audit("nest.test", NULL, 0, false);
+
+    REQUIRE(r != NULL);
+    REQUIRE(r->spf.nnodes == 4);
+    /* root: a + include = 2 own, 7 in the branch */
+    CHECK(r->spf.node[0].lookups == 2 && r->spf.node[0].tree_lookups == 7);
+    CHECK_STR(r->spf.node[1].domain, "a.nest.test");
+    CHECK(r->spf.node[1].lookups == 1 && r->spf.node[1].tree_lookups == 5);
+    CHECK(r->spf.node[2].lookups == 2 && r->spf.node[2].tree_lookups == 4);
+    CHECK(r->spf.node[3].lookups == 2 && r->spf.node[3].parent == 2);
+    /* exists:x.good.test is void, counted in c and every branch above */
+    CHECK(r->spf.node[3].void_lookups == 1 && r->spf.node[0].tree_void == 1);
+    CHECK(r->spf.node[3].depth == 3);
+    CHECK_STR(r->spf.node[3].via, "include");
+    /* exists cannot be expanded into networks */
+    CHECK(r->spf.nets_partial);
+    vouch_audit_result_free(r);
+
+    r = audit("redir.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK_STR(r->spf.all, "redirect");
+    CHECK_STR(r->spf.node[1].via, "redirect");
+    vouch_audit_result_free(r);
+}
+
+static void
+test_audit__spf_networks(void)
+{
+    vouch_audit_result_t *r = audit("good.test", NULL, 0, false);
+    const vouch_audit_finding_t *f;
+
+    REQUIRE(r != NULL);
+    REQUIRE(r->spf.nnets == 3);
+    CHECK_STR(r->spf.nets[0], "192.0.2.25"); /* mx expanded */
+    CHECK_STR(r->spf.nets[1], "192.0.2.0/24");
+    CHECK_STR(r->spf.nets[2], "2001:db8::/32");
+    CHECK(!r->spf.nets_partial && !r->spf.nets_truncated);
+    vouch_audit_result_free(r);
+
+    /* too many lookups: the fix is the flattened record */
+    r = audit("eleven.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    f = find(r, "spf-too-many-lookups");
+    REQUIRE(f != NULL);
+    CHECK_STR(f->fix, "eleven.test. IN TXT \"v=spf1 ip4:192.0.2.9 -all\"");
+    vouch_audit_result_free(r);
+}
+
+/* ---- MX, non-mail domains --------------------------------------------------
+ */
+
+static void
+test_audit__mx(void)
+{
+    vouch_audit_result_t *r = audit("parked.test", NULL, 0, true);
+
+    REQUIRE(r != NULL);
+    CHECK(r->mx.null_mx);
+    CHECK(!r->mx.sends_mail);
+    CHECK(r->nfindings == 1); /* dnssec-unsigned only */
+    CHECK(r->area[VOUCH_AUDIT_DKIM].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(r->grade == 'A');
+    vouch_audit_result_free(r);
+
+    r = audit("parkedbad.test", NULL, 0, true);
+    REQUIRE(r != NULL);
+    CHECK(find(r, "spf-missing-nomail") != NULL);
+    REQUIRE(find(r, "dmarc-nomail-not-reject") != NULL);
+    CHECK_STR(find(r, "dmarc-nomail-not-reject")->fix,
+              "_dmarc.parkedbad.test. IN TXT \"v=DMARC1; p=reject; "
+              "rua=mailto:d@parkedbad.test\"");
+    CHECK_STR(find(r, "spf-missing-nomail")->fix,
+              "parkedbad.test. IN TXT \"v=spf1 -all\"");
+    vouch_audit_result_free(r);
+
+    r = audit("mixednull.test", NULL, 0, true);
+    REQUIRE(r != NULL);
+    CHECK(find(r, "mx-null-mixed") != NULL);
+    CHECK(find(r, "spf-missing") != NULL);
+    CHECK(find(r, "dmarc-missing") != NULL);
+    CHECK(r->score <= 59 && r->grade == 'F'); /* dmarc-missing is critical */
+    vouch_audit_result_free(r);
+}
+
+/* ---- DKIM ------------------------------------------------------------------
+ */
+
+static void
+test_audit__dkim(void)
+{
+    static const char *const sel[] = { "small", "weak", "gone", "junk",
+                                       "absent" };
+    vouch_audit_result_t *r = audit("keys.test", sel, 5, true);
+    const vouch_audit_selector_t *s;
+
+    REQUIRE(r != NULL);
+    REQUIRE(r->dkim.n == 6); /* five given + google discovered */
+    s = &r->dkim.sel[0];
+    CHECK(s->usable && s->key_bits == 512 && strcmp(s->key_type, "rsa") == 0);
+    s = &r->dkim.sel[1];
+    CHECK(s->usable && s->key_bits == 1024 && s->testing);
+    CHECK(r->dkim.sel[2].revoked && !r->dkim.sel[2].usable);
+    CHECK(!r->dkim.sel[3].usable && r->dkim.sel[3].error[0] != '\0');
+    CHECK(!r->dkim.sel[4].found && r->dkim.sel[4].given);
+    CHECK_STR(r->dkim.sel[5].name, "google");
+    CHECK(!r->dkim.sel[5].given && r->dkim.sel[5].key_bits == 256);
+    CHECK(find(r, "dkim-key-too-small") != NULL);
+    CHECK(find(r, "dkim-key-weak") != NULL);
+    CHECK(find(r, "dkim-testing") != NULL);
+    CHECK(find(r, "dkim-revoked") != NULL);
+    CHECK(find(r, "dkim-key-invalid") != NULL);
+    CHECK(find(r, "dkim-selector-missing") != NULL);
+    vouch_audit_result_free(r);
+
+    /* no selector, no discovery: skipped, not failed */
+    r = audit("keys.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK(r->area[VOUCH_AUDIT_DKIM].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(r->area[VOUCH_AUDIT_DKIM].score == -1);
+    vouch_audit_result_free(r);
+}
+
+/* ---- DMARC -----------------------------------------------------------------
+ */
+
+static void
+test_audit__dmarc(void)
+{
+    vouch_audit_result_t *r = audit("keys.test", NULL, 0, false);
+    const vouch_audit_finding_t *f;
+
+    REQUIRE(r != NULL);
+    CHECK(r->dmarc.found && r->dmarc.policy == VOUCH_DMARC_P_NONE);
+    CHECK(r->dmarc.rua_dest[0] == VOUCH_DMARC_DEST_AUTHORIZED);
+    CHECK(r->dmarc.ruf_dest[0] == VOUCH_DMARC_DEST_UNAUTHORIZED);
+    f = find(r, "dmarc-report-unauthorized");
+    REQUIRE(f != NULL);
+    CHECK_STR(f->fix,
+              "keys.test._report._dmarc.other.example. IN TXT \"v=DMARC1\"");
+    f = find(r, "dmarc-monitor-only");
+    REQUIRE(f != NULL);
+    CHECK(strstr(f->fix, "p=quarantine; rua=mailto:r@reports.example; "
+                         "ruf=mailto:f@other.example") != NULL);
+    vouch_audit_result_free(r);
+
+    r = audit("sub.good.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK(r->dmarc.found);
+    CHECK_STR(r->dmarc.policy_domain, "good.test");
+    CHECK(find(r, "dmarc-inherited") != NULL);
+    vouch_audit_result_free(r);
+
+    r = audit("nest.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    f = find(r, "dmarc-missing");
+    REQUIRE(f != NULL);
+    CHECK(f->severity == VOUCH_AUDIT_CRITICAL);
+    CHECK_STR(f->fix, "_dmarc.nest.test. IN TXT \"v=DMARC1; p=none; "
+                      "rua=mailto:dmarc-reports@nest.test\"");
+    vouch_audit_result_free(r);
+}
+
+/* ---- DANE, faults, grade ----------------------------------------------------
+ */
+
+static void
+test_audit__dane(void)
+{
+    vouch_audit_result_t *r = audit("dane.test", NULL, 0, false);
+
+    REQUIRE(r != NULL);
+    REQUIRE(r->mx.n == 1);
+    CHECK(r->mx.host[0].tlsa_n == 2 && r->mx.host[0].tlsa_bad == 1);
+    CHECK(find(r, "dane-tlsa-bad") != NULL);
+    CHECK(find(r, "dane-pkix-usage") != NULL);
+    CHECK(find(r, "dane-insecure") != NULL); /* zone answers are insecure */
+    CHECK(!r->dnssec.dane);
+    vouch_audit_result_free(r);
+
+    r = audit("good.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK(r->mx.host[0].tlsa_n == 1 && r->mx.host[0].tlsa_bad == 0);
+    CHECK(find(r, "dane-tlsa-bad") == NULL);
+    vouch_audit_result_free(r);
+}
+
+static void
+test_audit__faults(void)
+{
+    vouch_audit_result_t *r = audit("faulty.test", NULL, 0, true);
+
+    REQUIRE(r != NULL);
+    CHECK(find(r, "mx-dns-error") != NULL);
+    CHECK(find(r, "spf-dns-error") != NULL);
+    CHECK(find(r, "dmarc-dns-error") != NULL);
+    CHECK(r->mx.status == VOUCH_DNS_TIMEOUT);
+    vouch_audit_result_free(r);
+}
+
+static void
+test_audit__grade(void)
+{
+    static const char *const sel[] = { "s1" };
+    vouch_audit_result_t *r = audit("good.test", sel, 1, false);
+    size_t i;
+
+    REQUIRE(r != NULL);
+    /* only dnssec-unsigned (40 off a weight of 5): (10+25+20+30)*100 + 5*60
+     * over 90 = 97.8 -> 98 */
+    CHECK(r->nfindings == 2); /* dnssec-unsigned, dane-insecure */
+    CHECK(find(r, "dane-insecure") != NULL);
+    CHECK(r->area[VOUCH_AUDIT_DNSSEC].score == 45);
+    CHECKF(r->score == 97, "score %d", r->score);
+    CHECK(r->grade == 'A');
+    for (i = VOUCH_AUDIT_MTASTS; i <= VOUCH_AUDIT_BIMI; i++) {
+        CHECK(r->area[i].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    }
+    /* enforcing DMARC: the plan ends with MTA-STS and BIMI advice */
+    REQUIRE(r->nsteps >= 2);
+    CHECK(r->step[r->nsteps - 1].area == VOUCH_AUDIT_BIMI);
+    vouch_audit_result_free(r);
+}
+
+static void
+test_audit__plan_order(void)
+{
+    vouch_audit_result_t *r = audit("mixednull.test", NULL, 0, false);
+    size_t i;
+    int last = -1;
+    static const int rank[VOUCH_AUDIT_AREAS] = { 3, 0, 1, 2, 5, 5, 6, 4 };
+
+    REQUIRE(r != NULL);
+    REQUIRE(r->nsteps >= 3);
+    CHECK(r->step[0].area == VOUCH_AUDIT_SPF);
+    for (i = 0; i < r->nsteps; i++) {
+        CHECK(r->step[i].order == i + 1);
+        CHECKF(rank[r->step[i].area] >= last, "step %zu out of order", i);
+        last = rank[r->step[i].area];
+    }
+    vouch_audit_result_free(r);
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+
+static void
+test_audit__bad_domains(void)
+{
+    static const char *const bad[] = {
+        "192.0.2.1", "[192.0.2.1]", "a..b.test", ".", "", "-a.test", "a b.test",
+    };
+    char longname[300];
+    vouch_audit_result_t *r;
+    vouch_error_t err;
+    vouch_resolver_t *shared = make_resolver(test_ctx());
+    size_t i;
+    int rc;
+
+    REQUIRE(shared != NULL);
+    for (i = 0; i < VOUCH_ARRAY_LEN(bad); i++) {
+        r = (vouch_audit_result_t *)1;
+        rc = vouch_audit_run(&r, test_ctx(), shared, NULL, bad[i],
+                             strlen(bad[i]), &err);
+        CHECKF(rc == VOUCH_ESYNTAX && r == NULL, "'%s': rc %d", bad[i], rc);
+    }
+    memset(longname, 'a', sizeof(longname));
+    for (i = 60; i < sizeof(longname); i += 61) {
+        longname[i] = '.';
+    }
+    rc = vouch_audit_run(&r, test_ctx(), shared, NULL, longname,
+                         sizeof(longname), &err);
+    CHECK(rc == VOUCH_ESYNTAX && r == NULL);
+    /* U-labels become A-labels */
+    rc = vouch_audit_run(&r, test_ctx(), shared, NULL,
+                         "b\xc3\xbc"
+                         "cher.test",
+                         12, &err);
+    REQUIRE(rc == 0);
+    CHECK_STR(r->domain, "xn--bcher-kva.test");
+    CHECK(find(r, "domain-nxdomain") != NULL);
+    vouch_audit_result_free(r);
+    {
+        static const char *const badsel[] = { "a..b" };
+        vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+
+        o.selectors = badsel;
+        o.nselectors = 1;
+        rc = vouch_audit_run(&r, test_ctx(), shared, &o, "good.test", 9, &err);
+        CHECK(rc == VOUCH_EINVAL && r == NULL);
+    }
+    vouch_resolver_free(shared);
+}
+
+static void
+test_audit__txt_fix(void)
+{
+    char out[700], value[300];
+
+    CHECK(vouch__audit_txt_fix(out, sizeof(out), "a.test", "v=spf1 -all"));
+    CHECK_STR(out, "a.test. IN TXT \"v=spf1 -all\"");
+    CHECK(vouch__audit_txt_fix(out, sizeof(out), "a.test", "x\"y"));
+    CHECK_STR(out, "a.test. IN TXT \"x\\\"y\"");
+    memset(value, 'v', sizeof(value) - 1);
+    value[sizeof(value) - 1] = '\0';
+    REQUIRE(vouch__audit_txt_fix(out, sizeof(out), "a.test", value));
+    CHECK(strncmp(out, "a.test. IN TXT ( \"", 18) == 0);
+    CHECK(out[18 + 255] == '"' && out[18 + 256] == ' ');
+    CHECK(strcmp(out + strlen(out) - 3, "\" )") == 0);
+    CHECK(!vouch__audit_txt_fix(out, 40, "a.test", value));
+    CHECK_STR(out, "");
+}
+
+static void
+test_audit__oom_sweep(void)
+{
+    static const char *const sel[] = { "small" };
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_ctx_t *ctx = test_oom_ctx();
+    unsigned long n;
+    int done = 0;
+
+    o.selectors = sel;
+    o.nselectors = 1;
+    for (n = 1; n < 4000 && !done; n++) {
+        long live = test_oom_live;
+        vouch_resolver_t *r;
+        vouch_audit_result_t *res = NULL;
+        int rc;
+
+        test_oom_fail_at = 0;
+        r = make_resolver(ctx);
+        REQUIRE(r != NULL);
+        test_oom_count = 0;
+        test_oom_fail_at = n;
+        rc = vouch_audit_run(&res, ctx, r, &o, "keys.test", 9, NULL);
+        test_oom_fail_at = 0;
+        CHECKF(rc == 0 || rc == VOUCH_ENOMEM, "n=%lu: rc %d", n, rc);
+        CHECKF((rc == 0) == (res != NULL), "n=%lu: result and rc disagree", n);
+        if (rc == 0 && find(res, "dkim-key-too-small") != NULL &&
+            res->dmarc.found && res->spf.lookups == 1) {
+            done = 1;
+        }
+        vouch_audit_result_free(res);
+        vouch_resolver_free(r);
+        CHECKF(test_oom_live == live, "n=%lu: %ld blocks leaked", n,
+               test_oom_live - live);
+    }
+    CHECK(done);
+}
+
+static const test_case_t cases[] = {
+    TEST(audit__spf_tree),     TEST(audit__spf_branches),
+    TEST(audit__spf_networks), TEST(audit__mx),
+    TEST(audit__dkim),         TEST(audit__dmarc),
+    TEST(audit__dane),         TEST(audit__faults),
+    TEST(audit__grade),        TEST(audit__plan_order),
+    TEST(audit__bad_domains),  TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),
+};
+
+TEST_MAIN(cases)
