@@ -16,5 +16,6 @@
 #include "authres.h"
 #include "dmarc.h"
 #include "arc.h"
+#include "bimi.h"
 
 #endif
