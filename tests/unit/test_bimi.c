@@ -7,7 +7,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "harness.h"
+#include "bimi_certs.h"
 
 /* ---- records ---------------------------------------------------------- */
 
@@ -379,11 +383,220 @@ test_bimi__svg_findings_cap(void)
     CHECK(r.findings.dropped == 50 - VOUCH_BIMI_FINDINGS_MAX);
 }
 
+/* ---- mark certificates ------------------------------------------------ */
+
+static const char logo_svg[] = HEAD "<rect width=\"1\" height=\"1\"/></svg>";
+
+static int64_t
+pinned_clock(void *payload)
+{
+    return *(const int64_t *)payload;
+}
+
+typedef struct vmc_case {
+    const char *name;
+    const char *domain, *org;
+    const char *eku;
+    const char *san;
+    int logo;  /* 0 none, 1 gzip, 2 plain, 3 wrong hash, 4 other svg */
+    long na;   /* leaf notAfter from CERT_T0 */
+    int trust; /* 0 our root, 1 another root */
+    bool intermediate;
+    int want; /* code expected, -1 none */
+} vmc_case_t;
+
+#define EKU_BIMI "1.3.6.1.5.5.7.3.31"
+#define YEAR     (365L * 86400)
+
+static const vmc_case_t vmc_cases[] = {
+    { "good", "example.com", NULL, EKU_BIMI, "DNS:example.com", 1, YEAR, 0,
+      false, -1 },
+    { "good-plain-svg", "example.com", NULL, EKU_BIMI, "DNS:example.com", 2,
+      YEAR, 0, false, -1 },
+    { "good-intermediate", "example.com", NULL, EKU_BIMI, "DNS:example.com", 1,
+      YEAR, 0, true, -1 },
+    { "good-org-domain", "mail.example.com", "example.com", EKU_BIMI,
+      "DNS:example.com", 1, YEAR, 0, false, -1 },
+    { "expired", "example.com", NULL, EKU_BIMI, "DNS:example.com", 1, 3600, 0,
+      false, VOUCH_BIMI_VMC_VALIDITY },
+    { "wrong-eku", "example.com", NULL, "serverAuth", "DNS:example.com", 1,
+      YEAR, 0, false, VOUCH_BIMI_VMC_EKU },
+    { "no-eku", "example.com", NULL, NULL, "DNS:example.com", 1, YEAR, 0, false,
+      VOUCH_BIMI_VMC_EKU },
+    { "wrong-domain", "example.com", NULL, EKU_BIMI, "DNS:example.org", 1, YEAR,
+      0, false, VOUCH_BIMI_VMC_DOMAIN },
+    { "subdomain-not-org", "example.com", NULL, EKU_BIMI,
+      "DNS:mail.example.com", 1, YEAR, 0, false, VOUCH_BIMI_VMC_DOMAIN },
+    { "hash-mismatch", "example.com", NULL, EKU_BIMI, "DNS:example.com", 3,
+      YEAR, 0, false, VOUCH_BIMI_VMC_LOGO_HASH },
+    { "svg-mismatch", "example.com", NULL, EKU_BIMI, "DNS:example.com", 4, YEAR,
+      0, false, VOUCH_BIMI_VMC_SVG_MISMATCH },
+    { "no-logotype", "example.com", NULL, EKU_BIMI, "DNS:example.com", 0, YEAR,
+      0, false, VOUCH_BIMI_VMC_LOGOTYPE },
+    { "untrusted-root", "example.com", NULL, EKU_BIMI, "DNS:example.com", 1,
+      YEAR, 1, false, VOUCH_BIMI_VMC_CHAIN },
+};
+
+static char *
+write_temp(const char *text)
+{
+    static char path[64];
+    int fd;
+
+    snprintf(path, sizeof(path), "/tmp/vouch-bimi-XXXXXX");
+    fd = mkstemp(path);
+    if (fd < 0) {
+        return NULL;
+    }
+    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+        close(fd);
+        return NULL;
+    }
+    close(fd);
+    return path;
+}
+
+static void
+test_bimi__vmc_cases(void)
+{
+    static char pem[65536], root_pem[8192], other_pem[8192];
+    static der_buf_t logo;
+    int64_t now = CERT_T0 + 86400;
+    EVP_PKEY *rk = EVP_EC_gen("P-256"), *ik = EVP_EC_gen("P-256");
+    EVP_PKEY *ok = EVP_EC_gen("P-256"), *lk = EVP_EC_gen("P-256");
+    cert_spec_t rs = { "Test Mark Root", true, NULL, NULL, NULL, -YEAR,
+                       10 * YEAR };
+    cert_spec_t is = {
+        "Test Mark Issuing CA", true, NULL, NULL, NULL, -YEAR, 5 * YEAR
+    };
+    cert_spec_t os = { "Other Root", true, NULL, NULL, NULL, -YEAR, 10 * YEAR };
+    X509 *root, *inter, *other;
+    char *root_file, *other_file;
+    char root_path[64], other_path[64];
+    vouch_ctx_t *ctx;
+    size_t i;
+
+    REQUIRE(rk && ik && ok && lk);
+    REQUIRE(vouch_ctx_new(&ctx, NULL) == 0);
+    vouch_ctx_set_clock(ctx, pinned_clock, &now);
+    root = make_cert(&rs, rk, NULL, NULL);
+    inter = make_cert(&is, ik, root, rk);
+    other = make_cert(&os, ok, NULL, NULL);
+    pem_of(root_pem, sizeof(root_pem), &root, 1);
+    pem_of(other_pem, sizeof(other_pem), &other, 1);
+    root_file = write_temp(root_pem);
+    REQUIRE(root_file != NULL);
+    snprintf(root_path, sizeof(root_path), "%s", root_file);
+    other_file = write_temp(other_pem);
+    REQUIRE(other_file != NULL);
+    snprintf(other_path, sizeof(other_path), "%s", other_file);
+
+    for (i = 0; i < sizeof(vmc_cases) / sizeof(vmc_cases[0]); i++) {
+        const vmc_case_t *c = &vmc_cases[i];
+        cert_spec_t ls = { "Example Brand", false, c->eku, c->san, NULL,
+                           -3600,           c->na };
+        vouch_bimi_vmc_input_t in = VOUCH_BIMI_VMC_INPUT_INIT;
+        vouch_bimi_vmc_result_t r;
+        X509 *chain[2];
+        size_t j;
+        bool found = false;
+
+        if (c->logo != 0) {
+            make_logotype(&logo, c->logo == 4 ? HEAD "<g/></svg>" : logo_svg,
+                          c->logo != 2, c->logo == 3 ? "not the image" : NULL);
+            ls.logo = &logo;
+        }
+        chain[0] = c->intermediate ? make_cert(&ls, lk, inter, ik)
+                                   : make_cert(&ls, lk, root, rk);
+        chain[1] = inter;
+        in.pem = pem;
+        in.pem_len = pem_of(pem, sizeof(pem), chain, c->intermediate ? 2 : 1);
+        in.trust_file = c->trust ? other_path : root_path;
+        in.domain = c->domain;
+        in.org_domain = c->org;
+        in.svg = logo_svg;
+        in.svg_len = strlen(logo_svg);
+        REQUIRE(vouch_bimi_vmc_check(&r, ctx, &in, NULL) == 0);
+        X509_free(chain[0]);
+        CHECKF(r.ncerts == (c->intermediate ? 2u : 1u), "%s: %u certs", c->name,
+               r.ncerts);
+        if (c->want < 0) {
+            CHECKF(strstr(r.subject, "Example Brand") != NULL &&
+                       r.not_after == CERT_T0 + c->na,
+                   "%s: subject %s, not_after %lld", c->name, r.subject,
+                   (long long)r.not_after);
+            CHECKF(r.ok && r.chain_ok && r.time_ok && r.eku_ok && r.domain_ok &&
+                       r.logo_found && r.svg_match,
+                   "%s: %zu findings, first %s: %s", c->name, r.findings.n,
+                   r.findings.n ? vouch_bimi_code_name(r.findings.f[0].code)
+                                : "-",
+                   r.findings.n ? r.findings.f[0].detail : "");
+            continue;
+        }
+        CHECKF(!r.ok, "%s: accepted", c->name);
+        for (j = 0; j < r.findings.n; j++) {
+            found |= (int)r.findings.f[j].code == c->want;
+        }
+        CHECKF(found && r.findings.n == 1,
+               "%s: want only %s, got %zu, first %s: %s", c->name,
+               vouch_bimi_code_name((vouch_bimi_code_t)c->want), r.findings.n,
+               r.findings.n ? vouch_bimi_code_name(r.findings.f[0].code) : "-",
+               r.findings.n ? r.findings.f[0].detail : "");
+    }
+    X509_free(root);
+    X509_free(inter);
+    X509_free(other);
+    EVP_PKEY_free(rk);
+    EVP_PKEY_free(ik);
+    EVP_PKEY_free(ok);
+    EVP_PKEY_free(lk);
+    unlink(root_path);
+    unlink(other_path);
+    vouch_ctx_free(ctx);
+}
+
+static void
+test_bimi__vmc_misc(void)
+{
+    static const char garbage[] = "-----BEGIN CERTIFICATE-----\nAAAA\n"
+                                  "-----END CERTIFICATE-----\n";
+    vouch_bimi_vmc_input_t in = VOUCH_BIMI_VMC_INPUT_INIT;
+    vouch_bimi_vmc_result_t r;
+    vouch_error_t err;
+    char *trust = write_temp(garbage);
+    char path[64];
+
+    REQUIRE(trust != NULL);
+    snprintf(path, sizeof(path), "%s", trust);
+    in.pem = garbage;
+    in.pem_len = sizeof(garbage) - 1;
+    in.domain = "example.com";
+    in.trust_file = "/nonexistent/trust.pem";
+    CHECK(vouch_bimi_vmc_check(&r, test_ctx(), &in, &err) == VOUCH_EIO);
+    CHECK(strstr(err.msg, "/nonexistent/trust.pem") != NULL);
+    in.trust_file = "/etc/ssl/certs/ca-certificates.crt";
+    if (access(in.trust_file, R_OK) == 0) {
+        REQUIRE(vouch_bimi_vmc_check(&r, test_ctx(), &in, NULL) == 0);
+        CHECK(!r.ok && r.ncerts == 0 && r.findings.n == 1 &&
+              r.findings.f[0].code == VOUCH_BIMI_VMC_PEM);
+    }
+    in.pem_len = VOUCH_BIMI_PEM_MAX + 1;
+    CHECK(vouch_bimi_vmc_check(&r, test_ctx(), &in, NULL) == VOUCH_EINVAL);
+    in.pem_len = 3;
+    in.version = 2;
+    CHECK(vouch_bimi_vmc_check(&r, test_ctx(), &in, NULL) == VOUCH_EINVAL);
+    in.version = 1;
+    in.domain = NULL;
+    CHECK(vouch_bimi_vmc_check(&r, test_ctx(), &in, NULL) == VOUCH_EINVAL);
+    unlink(path);
+}
+
 static const test_case_t cases[] = {
     TEST(bimi__record_table),     TEST(bimi__record_fields),
     TEST(bimi__record_many_tags), TEST(bimi__svg_rules),
     TEST(bimi__svg_sha256),       TEST(bimi__svg_bombs),
-    TEST(bimi__svg_findings_cap),
+    TEST(bimi__svg_findings_cap), TEST(bimi__vmc_cases),
+    TEST(bimi__vmc_misc),
 };
 
 TEST_MAIN(cases)
