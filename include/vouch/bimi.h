@@ -224,14 +224,15 @@ typedef struct vouch_bimi_vmc_result {
 } vouch_bimi_vmc_result_t;
 
 /*
- * Check a VMC/CMC PEM chain. Verification uses OpenSSL with the trust file
- * as the only trust anchors; validity is checked at vouch_ctx_now(ctx) for
- * every certificate. The subjectAltName must hold a dNSName equal (ASCII
- * case ignored, no wildcards) to in->domain or in->org_domain. The leaf's
- * logotype extension (RFC 3709, subjectLogo, direct) must hold an
- * image/svg+xml image as a "data:image/svg+xml;base64," URI (gzip'ed or
- * not) whose hash (SHA-256, SHA-384 or SHA-512, as listed) matches; the
- * decompressed SVG must equal in->svg when given.
+ * Check a VMC/CMC PEM chain. Verification uses OpenSSL with the
+ * certificates of the trust file as the only trust anchors (each one, root
+ * or intermediate, is an anchor: the mvarcs store lists issuing CAs); validity
+ * is checked at vouch_ctx_now(ctx) for every certificate. The subjectAltName
+ * must hold a dNSName equal (ASCII case ignored, no wildcards) to in->domain or
+ * in->org_domain. The leaf's logotype extension (RFC 3709, subjectLogo, direct)
+ * must hold an image/svg+xml image as a "data:image/svg+xml;base64," URI
+ * (gzip'ed or not) whose hash (SHA-256, SHA-384 or SHA-512, as listed) matches;
+ * the decompressed SVG must equal in->svg when given.
  *
  * Returns 0 with the verdict in *out; VOUCH_EINVAL (NULL pointers, bad
  * version, pem_len over VOUCH_BIMI_PEM_MAX); VOUCH_EIO (the trust file

@@ -16,7 +16,9 @@
  *
  * Chain verification ignores time (X509_V_FLAG_NO_CHECK_TIME) so that an
  * expired certificate is one finding (validity), not two; validity is then
- * checked for every certificate of the PEM at vouch_ctx_now(). No CRL,
+ * checked for every certificate of the PEM at vouch_ctx_now(). Every
+ * certificate in the trust file is an anchor (X509_V_FLAG_PARTIAL_CHAIN),
+ * intermediates included. No CRL,
  * OCSP or CT checks (see vouch/bimi.h). OpenSSL allocates with its own
  * allocator; our buffers go through the context's.
  */
@@ -447,7 +449,10 @@ check_chain(vouch_bimi_vmc_result_t *out, X509_STORE *store,
 
     if (sctx != NULL && untrusted != NULL &&
         X509_STORE_CTX_init(sctx, store, leaf, untrusted) == 1) {
-        X509_STORE_CTX_set_flags(sctx, X509_V_FLAG_NO_CHECK_TIME);
+        /* every certificate of the trust file is an anchor, intermediates
+         * included (the BIMI Group's mvarcs store lists issuing CAs) */
+        X509_STORE_CTX_set_flags(sctx, X509_V_FLAG_NO_CHECK_TIME |
+                                           X509_V_FLAG_PARTIAL_CHAIN);
         if (X509_verify_cert(sctx) == 1) {
             out->chain_ok = true;
         } else {
