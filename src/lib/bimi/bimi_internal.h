@@ -18,4 +18,22 @@ VOUCH_HIDDEN void vouch__bimi_add(vouch_bimi_findings_t *fs,
 VOUCH_HIDDEN bool vouch__bimi_sha256(uint8_t out[32], const void *p,
                                      size_t len);
 
+/* A view into DER bytes. */
+typedef struct der {
+    const uint8_t *p;
+    size_t len;
+} der_t;
+
+/* Where the SVG image of an RFC 3709 logotype is. */
+typedef struct vouch__bimi_logo {
+    der_t hashes; /* contents of the SEQUENCE OF HashAlgAndValue */
+    der_t uri;    /* contents of the first logotypeURI IA5String */
+} vouch__bimi_logo_t;
+
+/* Find the first image/svg+xml LogotypeDetails of the subject logo in the
+ * DER of a LogotypeExtn (RFC 3709 §4.1: subjectLogo [2], direct [0]).
+ * Views point into p. Every length is checked against its container. */
+VOUCH_HIDDEN bool vouch__bimi_logo_find(const uint8_t *p, size_t len,
+                                        vouch__bimi_logo_t *out);
+
 #endif

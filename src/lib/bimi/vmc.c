@@ -43,11 +43,6 @@
 /* ---- DER ------------------------------------------------------------------
  */
 
-typedef struct der {
-    const uint8_t *p;
-    size_t len;
-} der_t;
-
 /* Read one TLV from *cur into *tag and *val and advance. Only low tag
  * numbers (all RFC 3709 uses) and definite lengths up to 4 bytes. */
 static bool
@@ -98,14 +93,9 @@ der_find(der_t cur, unsigned tag, der_t *val)
 /* ---- the logotype ---------------------------------------------------------
  */
 
-typedef struct logo {
-    der_t hashes; /* SEQUENCE OF HashAlgAndValue content */
-    der_t uri;    /* the first IA5String of logotypeURI */
-} logo_t;
-
-/* Find the first image/svg+xml LogotypeDetails of the subject logo. */
-static bool
-logo_find(const uint8_t *p, size_t len, logo_t *out)
+/* see bimi_internal.h */
+bool
+vouch__bimi_logo_find(const uint8_t *p, size_t len, vouch__bimi_logo_t *out)
 {
     der_t cur = { p, len }, ext, subj, data, images, img;
     unsigned t;
@@ -246,7 +236,7 @@ check_logo(vouch_bimi_vmc_result_t *out, const vouch_ctx_t *ctx, X509 *leaf,
     const ASN1_OCTET_STRING *os;
     uint8_t *raw = NULL, *svg = NULL;
     size_t raw_len = 0, svg_len = 0, cap;
-    logo_t logo;
+    vouch__bimi_logo_t logo;
     int rc = 0, h;
 
     ASN1_OBJECT_free(oid);
@@ -256,8 +246,9 @@ check_logo(vouch_bimi_vmc_result_t *out, const vouch_ctx_t *ctx, X509 *leaf,
         return 0;
     }
     os = X509_EXTENSION_get_data(X509_get_ext(leaf, idx));
-    if (os == NULL || !logo_find(ASN1_STRING_get0_data(os),
-                                 (size_t)ASN1_STRING_length(os), &logo)) {
+    if (os == NULL ||
+        !vouch__bimi_logo_find(ASN1_STRING_get0_data(os),
+                               (size_t)ASN1_STRING_length(os), &logo)) {
         vouch__bimi_add(fs, VOUCH_BIMI_VMC_LOGOTYPE, 0,
                         "no image/svg+xml subject logo in the logotype");
         return 0;
