@@ -345,8 +345,15 @@ test_bimi__svg_bombs(void)
     for (i = 0; i < 2000; i++) {
         n += (size_t)snprintf(buf + n, VOUCH_BIMI_SVG_MAX - n, "<g>");
     }
+    for (i = 0; i < 2000; i++) {
+        n += (size_t)snprintf(buf + n, VOUCH_BIMI_SVG_MAX - n, "</g>");
+    }
+    n += (size_t)snprintf(buf + n, VOUCH_BIMI_SVG_MAX - n, "</svg>");
+    REQUIRE(n < VOUCH_BIMI_SVG_MAX);
     REQUIRE(vouch_bimi_svg_check(&r, test_ctx(), buf, n, NULL) == 0);
-    CHECK(has_code(&r, VOUCH_BIMI_SVG_NOT_XML, &line));
+    CHECK(r.findings.n == 1 && has_code(&r, VOUCH_BIMI_SVG_NOT_XML, &line));
+    CHECK(strstr(r.findings.f[0].detail, "depth") != NULL ||
+          strstr(r.findings.f[0].detail, "Depth") != NULL);
 
     /* a huge attribute just under the cap parses; one over it is refused
      * unparsed */
@@ -456,6 +463,61 @@ write_temp(const char *text)
     return path;
 }
 
+/* A logotype SVG that inflates past VOUCH_BIMI_SVG_MAX is a finding; then
+ * an OOM sweep over a good certificate. */
+static void
+vmc_bomb_and_oom(vouch_ctx_t *ctx, const char *trust, X509 *root, EVP_PKEY *rk,
+                 EVP_PKEY *lk)
+{
+    static char big[VOUCH_BIMI_SVG_MAX * 2], pem[65536];
+    static der_buf_t logo;
+    cert_spec_t ls = { "Example Brand", false, EKU_BIMI, "DNS:example.com",
+                       &logo,           -3600, YEAR };
+    vouch_bimi_vmc_input_t in = VOUCH_BIMI_VMC_INPUT_INIT;
+    vouch_bimi_vmc_result_t r;
+    vouch_ctx_t *oom = test_oom_ctx();
+    unsigned long n;
+    X509 *leaf;
+    size_t i;
+    int rc = -1;
+
+    memset(big, ' ', sizeof(big) - 1);
+    memcpy(big, HEAD, strlen(HEAD));
+    make_logotype(&logo, big, true, NULL);
+    leaf = make_cert(&ls, lk, root, rk);
+    in.pem = pem;
+    in.pem_len = pem_of(pem, sizeof(pem), &leaf, 1);
+    X509_free(leaf);
+    in.trust_file = trust;
+    in.domain = "example.com";
+    REQUIRE(vouch_bimi_vmc_check(&r, ctx, &in, NULL) == 0);
+    CHECK(!r.logo_found && r.findings.n == 1 &&
+          r.findings.f[0].code == VOUCH_BIMI_VMC_LOGOTYPE &&
+          strstr(r.findings.f[0].detail, "cap") != NULL);
+
+    make_logotype(&logo, logo_svg, true, NULL);
+    leaf = make_cert(&ls, lk, root, rk);
+    in.pem_len = pem_of(pem, sizeof(pem), &leaf, 1);
+    X509_free(leaf);
+    in.svg = logo_svg;
+    in.svg_len = strlen(logo_svg);
+    for (n = 1; n < 50 && rc != 0; n++) {
+        long live = test_oom_live;
+
+        test_oom_count = 0;
+        test_oom_fail_at = n;
+        rc = vouch_bimi_vmc_check(&r, oom, &in, NULL);
+        test_oom_fail_at = 0;
+        CHECKF(rc == 0 || rc == VOUCH_ENOMEM, "n=%lu: rc %d", n, rc);
+        CHECKF(test_oom_live == live, "n=%lu: %ld blocks leaked", n,
+               test_oom_live - live);
+    }
+    CHECK(rc == 0 && r.logo_found && r.svg_match);
+    for (i = 0; i < r.findings.n; i++) {
+        CHECK(r.findings.f[i].code == VOUCH_BIMI_VMC_VALIDITY);
+    }
+}
+
 static void
 test_bimi__vmc_cases(void)
 {
@@ -543,6 +605,7 @@ test_bimi__vmc_cases(void)
                r.findings.n ? vouch_bimi_code_name(r.findings.f[0].code) : "-",
                r.findings.n ? r.findings.f[0].detail : "");
     }
+    vmc_bomb_and_oom(ctx, root_path, root, rk, lk);
     X509_free(root);
     X509_free(inter);
     X509_free(other);
