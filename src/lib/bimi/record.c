@@ -205,9 +205,6 @@ vouch_bimi_record_parse(vouch_bimi_record_t *out, const char *txt, size_t len,
                 return fail(out, err, VOUCH_BIMI_REC_BAD_AVP, &name,
                             "neither brand nor personal");
             }
-        } else if (vouch__str_ieq(name.p, name.len, "v", 1)) {
-            return fail(out, err, VOUCH_BIMI_REC_DUPLICATE, &name,
-                        "tag given twice");
         } else {
             out->unknown_tags++;
         }

@@ -20,6 +20,7 @@
  * (non-HUGE) limits, UTF-8 forced; our walk stops descending at
  * VOUCH_BIMI_SVG_DEPTH_MAX.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -473,6 +474,14 @@ check_root(walk_t *w, const xmlNode *root)
     walk_children(w, root, 1);
 }
 
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void
+xml_init(void)
+{
+    xmlInitParser();
+}
+
 /* Refuse what must never reach the parser: NUL bytes (a UTF-16 or binary
  * file, which would also hide markup from the scan) and entity
  * declarations. Returns true when the text may be parsed. */
@@ -538,7 +547,9 @@ vouch_bimi_svg_check(vouch_bimi_svg_result_t *out, const vouch_ctx_t *ctx,
     if (!prescan(w.fs, svg, len, &doctype_line)) {
         goto out;
     }
-    xmlInitParser();
+    /* libxml2 2.9's xmlInitParser() is not safe to race: once per
+     * process (a once-control, not mutable state of ours) */
+    (void)pthread_once(&xml_once, xml_init);
     pctx = xmlNewParserCtxt();
     if (pctx == NULL) {
         rc = vouch__error(err, VOUCH_ENOMEM, "bimi", 0, "libxml2 context");
