@@ -123,8 +123,10 @@ typedef enum vouch_bimi_code {
     /* SVG Tiny PS profile */
     VOUCH_BIMI_SVG_TOO_BIG = 0,    /* over VOUCH_BIMI_SVG_MAX: not parsed */
     VOUCH_BIMI_SVG_NOT_XML,        /* not well-formed XML */
-    VOUCH_BIMI_SVG_DOCTYPE,        /* a DOCTYPE (entity declarations:
-                                      refused before parsing) */
+    VOUCH_BIMI_SVG_DOCTYPE,        /* entity declarations in a DOCTYPE:
+                                      refused before parsing (a DOCTYPE
+                                      without them is allowed; no DTD is
+                                      ever loaded) */
     VOUCH_BIMI_SVG_NOT_SVG,        /* root is not svg in the SVG namespace */
     VOUCH_BIMI_SVG_VERSION,        /* root version is not "1.2" */
     VOUCH_BIMI_SVG_BASE_PROFILE,   /* root baseProfile is not "tiny-ps" */

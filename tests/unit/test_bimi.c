@@ -183,7 +183,13 @@ static const svg_case_t svg_cases[] = {
       -1, 0 },
     { "not-xml", "<svg", VOUCH_BIMI_SVG_NOT_XML, 1 },
     { "empty", "", VOUCH_BIMI_SVG_NOT_XML, 0 },
-    { "doctype", "<!DOCTYPE svg>\n" HEAD "</svg>", VOUCH_BIMI_SVG_DOCTYPE, 1 },
+    /* a DOCTYPE without entities is harmless: its DTD is never loaded */
+    { "doctype-plain",
+      "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" "
+      "\"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n" HEAD "</svg>",
+      -1, 0 },
+    { "doctype-entity", "<!DOCTYPE svg [\n<!ENTITY t \"T\">]>\n" HEAD "</svg>",
+      VOUCH_BIMI_SVG_DOCTYPE, 2 },
     { "not-svg", "<html xmlns=\"http://www.w3.org/1999/xhtml\"/>",
       VOUCH_BIMI_SVG_NOT_SVG, 1 },
     { "no-namespace",

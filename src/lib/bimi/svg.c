@@ -486,11 +486,9 @@ xml_init(void)
  * file, which would also hide markup from the scan) and entity
  * declarations. Returns true when the text may be parsed. */
 static bool
-prescan(vouch_bimi_findings_t *fs, const char *p, size_t len,
-        unsigned *doctype_line)
+prescan(vouch_bimi_findings_t *fs, const char *p, size_t len)
 {
     static const char ent[] = "<!ENTITY";
-    static const char dt[] = "<!DOCTYPE";
     size_t i, line = 1;
 
     for (i = 0; i < len; i++) {
@@ -500,10 +498,6 @@ prescan(vouch_bimi_findings_t *fs, const char *p, size_t len,
             vouch__bimi_add(fs, VOUCH_BIMI_SVG_NOT_XML, (unsigned)line,
                             "NUL byte at offset %zu (not UTF-8 text)", i);
             return false;
-        } else if (p[i] == '<' && *doctype_line == 0 &&
-                   len - i >= sizeof(dt) - 1 &&
-                   memcmp(p + i, dt, sizeof(dt) - 1) == 0) {
-            *doctype_line = (unsigned)line;
         } else if (p[i] == '<' && len - i >= sizeof(ent) - 1 &&
                    memcmp(p + i, ent, sizeof(ent) - 1) == 0) {
             vouch__bimi_add(fs, VOUCH_BIMI_SVG_DOCTYPE, (unsigned)line,
@@ -522,7 +516,6 @@ vouch_bimi_svg_check(vouch_bimi_svg_result_t *out, const vouch_ctx_t *ctx,
     xmlParserCtxtPtr pctx = NULL;
     xmlDocPtr doc = NULL;
     walk_t w;
-    unsigned doctype_line = 0;
     int rc = 0;
 
     if (out == NULL || ctx == NULL || (svg == NULL && len > 0)) {
@@ -544,7 +537,7 @@ vouch_bimi_svg_check(vouch_bimi_svg_result_t *out, const vouch_ctx_t *ctx,
         vouch__bimi_add(w.fs, VOUCH_BIMI_SVG_NOT_XML, 0, "empty file");
         goto out;
     }
-    if (!prescan(w.fs, svg, len, &doctype_line)) {
+    if (!prescan(w.fs, svg, len)) {
         goto out;
     }
     /* libxml2 2.9's xmlInitParser() is not safe to race: once per
@@ -575,10 +568,6 @@ vouch_bimi_svg_check(vouch_bimi_svg_result_t *out, const vouch_ctx_t *ctx,
                         e != NULL && e->line > 0 ? (unsigned)e->line : 0,
                         "not well-formed XML: %s", msg);
         goto out;
-    }
-    if (doc->intSubset != NULL) {
-        vouch__bimi_add(w.fs, VOUCH_BIMI_SVG_DOCTYPE, doctype_line,
-                        "DOCTYPE declaration");
     }
     if (xmlDocGetRootElement(doc) == NULL) {
         vouch__bimi_add(w.fs, VOUCH_BIMI_SVG_NOT_XML, 0, "no root element");
