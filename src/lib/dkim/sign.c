@@ -406,49 +406,76 @@ build_h(vouch_buf_t *h, const vouch_mail_header_t *hdr,
     return rc;
 }
 
+/* Appends " name=value;" (name given with its space and '='), folding
+ * before it as put does; the text is made without printf. */
+static int
+put_tag(vouch_buf_t *f, size_t *col, const char *name, const char *v,
+        size_t vlen)
+{
+    char tag[400];
+    size_t n = strlen(name);
+
+    if (vlen > sizeof(tag) - 1 - n) {
+        return VOUCH_EINVAL;
+    }
+    memcpy(tag, name, n);
+    memcpy(tag + n, v, vlen);
+    tag[n + vlen] = ';';
+    return put(f, col, tag, n + vlen + 1, true);
+}
+
+/* put_tag of a number. */
+static int
+put_num(vouch_buf_t *f, size_t *col, const char *name, uint64_t v)
+{
+    char digits[20];
+    size_t i = sizeof(digits);
+
+    do {
+        digits[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    return put_tag(f, col, name, digits + i, sizeof(digits) - i);
+}
+
 /* The new field with b= empty, and where b='s value goes. */
 static int
 build_field(vouch_buf_t *f, size_t *col, const vouch_dkim_signer_t *s,
             const one_sig_t *o, const char *bh, const char *h)
 {
     const vouch_dkim_sign_options_t *op = &o->opts;
-    vouch_dkim_alg_t alg = vouch_dkim_key_alg(op->key);
+    const char *alg = vouch_dkim_alg_name(vouch_dkim_key_alg(op->key));
+    const char *canon =
+        op->header_canon == VOUCH_DKIM_RELAXED
+            ? (op->body_canon == VOUCH_DKIM_RELAXED ? "relaxed/relaxed"
+                                                    : "relaxed/simple")
+            : (op->body_canon == VOUCH_DKIM_RELAXED ? "simple/relaxed"
+                                                    : "simple/simple");
     int64_t now = vouch_ctx_now(s->ctx);
-    char tag[400];
     int rc;
 
     *col = 0;
     rc = vouch_buf_puts(f, "DKIM-Signature: ");
     *col = 16;
-#define PUT_TAG(...)                                                           \
-    do {                                                                       \
-        int n_ = snprintf(tag, sizeof(tag), __VA_ARGS__);                      \
-        if (rc == 0) {                                                         \
-            rc = n_ < 0 || (size_t)n_ >= sizeof(tag)                           \
-                     ? VOUCH_EINVAL                                            \
-                     : put(f, col, tag, (size_t)n_, true);                     \
-        }                                                                      \
-    } while (0)
-    PUT_TAG("v=1;");
-    PUT_TAG(" a=%s;", vouch_dkim_alg_name(alg));
-    PUT_TAG(" c=%s/%s;",
-            op->header_canon == VOUCH_DKIM_RELAXED ? "relaxed" : "simple",
-            op->body_canon == VOUCH_DKIM_RELAXED ? "relaxed" : "simple");
-    PUT_TAG(" d=%s;", op->domain);
-    PUT_TAG(" s=%s;", op->selector);
-    if (op->identity != NULL) {
-        PUT_TAG(" i=%s;", op->identity);
+    if (rc == 0 && (rc = put(f, col, "v=1;", 4, true)) == 0 &&
+        (rc = put_tag(f, col, " a=", alg, strlen(alg))) == 0 &&
+        (rc = put_tag(f, col, " c=", canon, strlen(canon))) == 0 &&
+        (rc = put_tag(f, col, " d=", op->domain, strlen(op->domain))) == 0) {
+        rc = put_tag(f, col, " s=", op->selector, strlen(op->selector));
     }
-    if (op->timestamp || op->expire_after > 0) {
-        PUT_TAG(" t=%lld;", (long long)now);
+    if (rc == 0 && op->identity != NULL) {
+        rc = put_tag(f, col, " i=", op->identity, strlen(op->identity));
     }
-    if (op->expire_after > 0) {
-        PUT_TAG(" x=%lld;", (long long)(now + (int64_t)op->expire_after));
+    if (rc == 0 && (op->timestamp || op->expire_after > 0)) {
+        /* a clock before 1970 makes no valid t= */
+        rc = now < 0 ? VOUCH_EINVAL : put_num(f, col, " t=", (uint64_t)now);
     }
-    if (op->body_length) {
-        PUT_TAG(" l=%llu;", (unsigned long long)o->body.emitted);
+    if (rc == 0 && op->expire_after > 0) {
+        rc = put_num(f, col, " x=", (uint64_t)now + (uint64_t)op->expire_after);
     }
-#undef PUT_TAG
+    if (rc == 0 && op->body_length) {
+        rc = put_num(f, col, " l=", o->body.emitted);
+    }
     if (rc == 0 && (rc = put(f, col, " h=", 3, true)) == 0 &&
         (rc = put_hlist(f, col, h)) == 0 &&
         (rc = put(f, col, "; bh=", 5, false)) == 0 &&
