@@ -6,6 +6,8 @@
  * over a zone (keys generated at start), with chunking independence and
  * OOM sweeps. Canonicalization and published vectors have their own files.
  */
+#include <pthread.h>
+
 #include "harness.h"
 #include "dkim/dkim_internal.h"
 
@@ -1736,12 +1738,47 @@ test_dkim__signer_errors(void)
     o.headers = "";
     CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL);
     o.headers = NULL;
+    /* d= and s= as a verifier reads them; i= within d= */
+    o.selector = "sel;x";
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL);
+    o.selector = "a..b";
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL);
+    o.selector = "sel_2024-a.x";
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
+    vouch_dkim_signer_free(s);
+    o.identity = "user@other.example";
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL);
+    o.identity = "user@mail.example.com";
+    CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
+    vouch_dkim_signer_free(s);
+    o = sopts(fx.rsa2048, "rsa2048");
     o.version = 0;
     CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == VOUCH_EINVAL);
     o.version = 1;
     CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, 0, &err) == VOUCH_EINVAL);
     CHECK(vouch_dkim_signer_new(&s, fx.ctx, &o, VOUCH_DKIM_SIGNERS_MAX + 1,
                                 &err) == VOUCH_EINVAL);
+    /* more fields to sign than a verifier takes in h= */
+    {
+        vouch_buf_t m;
+        size_t i;
+
+        vouch_buf_init(&m, fx.ctx, 1 << 20);
+        CHECK(vouch_buf_puts(&m, "From: a@example.com\r\n") == 0);
+        for (i = 0; i < VOUCH_DKIM_H_MAX; i++) {
+            CHECK(vouch_buf_puts(&m, "To: b@example.com\r\n") == 0);
+        }
+        CHECK(vouch_buf_puts(&m, "\r\nbody\r\n") == 0);
+        out.len = 0;
+        vouch_error_clear(&err);
+        REQUIRE(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
+        REQUIRE(vouch_dkim_signer_feed(s, m.ptr, m.len, &err) == 0);
+        CHECK(vouch_dkim_signer_finish(s, &out, &err) == VOUCH_ETOOBIG);
+        CHECK(strstr(err.msg, "header fields to sign") != NULL);
+        CHECK(out.len == 0);
+        vouch_dkim_signer_free(s);
+        vouch_buf_dispose(&m);
+    }
     /* header-by-header misuse */
     REQUIRE(vouch_dkim_signer_new(&s, fx.ctx, &o, 1, &err) == 0);
     CHECK(vouch_dkim_signer_body(s, "x", 1, &err) == VOUCH_EINVAL);
@@ -2311,22 +2348,114 @@ test_dkim__key_load(void)
     CHECK_STR(vouch_dkim_alg_name(VOUCH_DKIM_RSA_SHA1), "rsa-sha1");
 }
 
+/* One Ed25519 key signing in several threads at once (its pool of ready
+ * operations is shared): every signature is the one signed alone
+ * (Ed25519 is deterministic, the clock is fixed) and verifies. */
+#define SIGN_THREADS 4
+#define SIGN_ROUNDS  40
+
+typedef struct sign_job {
+    const char *want; /* the signed message, signed alone */
+    size_t want_len;
+    int failures;
+} sign_job_t;
+
+static void *
+sign_many(void *arg)
+{
+    sign_job_t *job = arg;
+    vouch_dkim_sign_options_t o = sopts(fx.ed, "ed");
+    size_t i;
+
+    for (i = 0; i < SIGN_ROUNDS; i++) {
+        vouch_buf_t m;
+
+        vouch_buf_init(&m, fx.ctx, 1 << 20);
+        if (sign1(&m, &o, msg1) != 0 || m.len != job->want_len ||
+            memcmp(m.ptr, job->want, m.len) != 0) {
+            job->failures++;
+        }
+        vouch_buf_dispose(&m);
+    }
+    return NULL;
+}
+
+static void
+test_dkim__sign_threads(void)
+{
+    vouch_dkim_sign_options_t o;
+    sign_job_t jobs[SIGN_THREADS];
+    pthread_t th[SIGN_THREADS];
+    bool started[SIGN_THREADS];
+    vouch_resolver_t *r;
+    vouch_buf_t want;
+    verdicts_t *vd;
+    size_t i;
+
+    REQUIRE(fixture());
+    REQUIRE((r = make_resolver(fx.ctx)) != NULL);
+    o = sopts(fx.ed, "ed");
+    vouch_buf_init(&want, fx.ctx, 1 << 20);
+    REQUIRE(sign1(&want, &o, msg1) == 0);
+    vd = verify(r, NULL, want.ptr, want.len);
+    CHECK(vd->rc == 0 && vd->n == 1 && vd->sig[0].result == VOUCH_DKIM_PASS);
+    for (i = 0; i < SIGN_THREADS; i++) {
+        jobs[i] = (sign_job_t){ want.ptr, want.len, 0 };
+        started[i] = pthread_create(&th[i], NULL, sign_many, &jobs[i]) == 0;
+        CHECK(started[i]);
+    }
+    for (i = 0; i < SIGN_THREADS; i++) {
+        if (started[i]) {
+            (void)pthread_join(th[i], NULL);
+            CHECKF(jobs[i].failures == 0, "thread %zu: %d of %d differ", i,
+                   jobs[i].failures, SIGN_ROUNDS);
+        }
+    }
+    /* and the key still signs alone afterwards, from its pool */
+    for (i = 0; i < 3; i++) {
+        vouch_buf_t m;
+
+        vouch_buf_init(&m, fx.ctx, 1 << 20);
+        CHECK(sign1(&m, &o, msg1) == 0 && m.len == want.len &&
+              memcmp(m.ptr, want.ptr, m.len) == 0);
+        vouch_buf_dispose(&m);
+    }
+    vouch_buf_dispose(&want);
+    vouch_resolver_free(r);
+}
+
 static const test_case_t cases[] = {
-    TEST(dkim__tags_table),      TEST(dkim__tags_limit),
-    TEST(dkim__b64_table),       TEST(dkim__b64_round_trip),
-    TEST(dkim__qp_table),        TEST(dkim__sig_table),
-    TEST(dkim__sig_fields),      TEST(dkim__sig_h_many),
-    TEST(dkim__keyrec_table),    TEST(dkim__keyrec_special),
-    TEST(dkim__keyrec_pkcs1),    TEST(dkim__pass_all),
-    TEST(dkim__pass_two),        TEST(dkim__failures),
-    TEST(dkim__refused_display), TEST(dkim__policy),
-    TEST(dkim__expiry),          TEST(dkim__length),
-    TEST(dkim__many_signatures), TEST(dkim__unsigned),
-    TEST(dkim__signer_errors),   TEST(dkim__signer_misuse),
-    TEST(dkim__oversign),        TEST(dkim__header_api),
-    TEST(dkim__chunking),        TEST(dkim__body_api_chunking),
-    TEST(dkim__oom_verify),      TEST(dkim__oom_sign),
-    TEST(dkim__oom_key_load),    TEST(dkim__key_load),
+    TEST(dkim__tags_table),
+    TEST(dkim__tags_limit),
+    TEST(dkim__b64_table),
+    TEST(dkim__b64_round_trip),
+    TEST(dkim__qp_table),
+    TEST(dkim__sig_table),
+    TEST(dkim__sig_fields),
+    TEST(dkim__sig_h_many),
+    TEST(dkim__keyrec_table),
+    TEST(dkim__keyrec_special),
+    TEST(dkim__keyrec_pkcs1),
+    TEST(dkim__pass_all),
+    TEST(dkim__pass_two),
+    TEST(dkim__failures),
+    TEST(dkim__refused_display),
+    TEST(dkim__policy),
+    TEST(dkim__expiry),
+    TEST(dkim__length),
+    TEST(dkim__many_signatures),
+    TEST(dkim__unsigned),
+    TEST(dkim__signer_errors),
+    TEST(dkim__signer_misuse),
+    TEST(dkim__sign_threads),
+    TEST(dkim__oversign),
+    TEST(dkim__header_api),
+    TEST(dkim__chunking),
+    TEST(dkim__body_api_chunking),
+    TEST(dkim__oom_verify),
+    TEST(dkim__oom_sign),
+    TEST(dkim__oom_key_load),
+    TEST(dkim__key_load),
 };
 
 TEST_MAIN(cases)

@@ -91,9 +91,9 @@ VOUCH_HIDDEN vouch__key_kind_t vouch__privkey_kind(const vouch__privkey_t *k);
 VOUCH_HIDDEN unsigned vouch__privkey_bits(const vouch__privkey_t *k);
 
 /* Sign digest into sig (VOUCH__SIG_MAX bytes). Returns 0 or
- * VOUCH_EINTERNAL. Thread-safe on a shared key. */
-VOUCH_HIDDEN int vouch__privkey_sign(const vouch__privkey_t *k,
-                                     vouch__hash_alg_t alg,
+ * VOUCH_EINTERNAL. Thread-safe on a shared key: k is not const because an
+ * Ed25519 key keeps a pool of ready operations (under the key's mutex). */
+VOUCH_HIDDEN int vouch__privkey_sign(vouch__privkey_t *k, vouch__hash_alg_t alg,
                                      const uint8_t *digest, size_t dlen,
                                      uint8_t *sig, size_t *slen,
                                      vouch_error_t *err);

@@ -117,6 +117,10 @@ typedef struct dkim_sigfields {
     unsigned instance; /* i= of ARC fields (0 for DKIM) */
 } dkim_sigfields_t;
 
+/* d= or s= as vouch__dkim_sig_parse accepts it: labels of letters,
+ * digits, '-' and '_', at most a domain name long. */
+VOUCH_HIDDEN bool vouch__dkim_domain_ok(vouch_str_t d);
+
 /*
  * Parse and check the value of a DKIM-Signature field (§3.5, §6.1.1):
  * required tags, v=1, known a= and c=, h= holding "from", i= within d=,

@@ -102,9 +102,8 @@ parse_number(vouch_str_t v, uint64_t max, uint64_t *out)
     return 0;
 }
 
-/* A domain as d= must be: labels of letters, digits, '-' and '_'. */
-static bool
-domain_ok(vouch_str_t d)
+bool
+vouch__dkim_domain_ok(vouch_str_t d)
 {
     size_t i, label = 0;
 
@@ -303,10 +302,10 @@ vouch__dkim_sig_parse(dkim_sigfields_t *s, const char *value, size_t len,
     s->selector = vouch__tags_find(tags, n, "s")->value;
     s->headers = vouch__tags_find(tags, n, "h")->value;
     s->b = vouch__tags_find(tags, n, "b")->value;
-    if (!domain_ok(s->domain)) {
+    if (!vouch__dkim_domain_ok(s->domain)) {
         return refuse(err, "d= is not a domain name%s", "");
     }
-    if (!domain_ok(s->selector)) {
+    if (!vouch__dkim_domain_ok(s->selector)) {
         return refuse(err, "s= is not a valid selector%s", "");
     }
     if ((rc = check_h(s->headers, err)) != 0) {

@@ -132,17 +132,29 @@ headers_ok(const char *list)
 }
 
 /* d=, s= and i= as a verifier will read them (sig.c): a field built from
- * them must parse, or finish would fail for the caller's options. */
+ * them must parse, or finish would fail for the caller's options (finish
+ * does not parse it again). Without i=, that is d= and s= being names
+ * (sig.c's check; their characters are all fine in a tag list); an i=
+ * goes through a trial field and the parser (dkim-quoted-printable, its
+ * domain against d=). */
 static bool
 names_ok(const vouch_dkim_sign_options_t *o)
 {
     char v[1024];
     dkim_sigfields_t f;
-    int n = snprintf(v, sizeof(v),
-                     "v=1; a=rsa-sha256; d=%s; s=%s%s%s; h=from; "
-                     "bh=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=; b=AA==",
-                     o->domain, o->selector, o->identity ? "; i=" : "",
-                     o->identity ? o->identity : "");
+    int n;
+
+    if (o->identity == NULL) {
+        vouch_str_t d = { o->domain, strlen(o->domain) },
+                    sel = { o->selector, strlen(o->selector) };
+
+        return vouch__dkim_domain_ok(d) && vouch__dkim_domain_ok(sel);
+    }
+    n = snprintf(v, sizeof(v),
+                 "v=1; a=rsa-sha256; d=%s; s=%s%s%s; h=from; "
+                 "bh=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=; b=AA==",
+                 o->domain, o->selector, o->identity ? "; i=" : "",
+                 o->identity ? o->identity : "");
 
     return n > 0 && (size_t)n < sizeof(v) &&
            vouch__dkim_sig_parse(&f, v, (size_t)n, false, NULL) == 0;
@@ -340,7 +352,8 @@ put_hlist(vouch_buf_t *f, size_t *col, const char *h)
     return rc;
 }
 
-/* The h= list for one signature over this header. */
+/* The h= list for one signature over this header. VOUCH_ETOOBIG: more
+ * than VOUCH_DKIM_H_MAX names, which a verifier refuses. */
 static int
 build_h(vouch_buf_t *h, const vouch_mail_header_t *hdr,
         const vouch_dkim_sign_options_t *o)
@@ -379,6 +392,9 @@ build_h(vouch_buf_t *h, const vouch_mail_header_t *hdr,
             present++;
         }
         for (k = 0; rc == 0 && k < present; k++) {
+            if (count == VOUCH_DKIM_H_MAX) {
+                return VOUCH_ETOOBIG; /* a verifier would refuse h= */
+            }
             if (count++ > 0) {
                 rc = vouch_buf_add(h, ":", 1);
             }
@@ -390,49 +406,76 @@ build_h(vouch_buf_t *h, const vouch_mail_header_t *hdr,
     return rc;
 }
 
+/* Appends " name=value;" (name given with its space and '='), folding
+ * before it as put does; the text is made without printf. */
+static int
+put_tag(vouch_buf_t *f, size_t *col, const char *name, const char *v,
+        size_t vlen)
+{
+    char tag[400];
+    size_t n = strlen(name);
+
+    if (vlen > sizeof(tag) - 1 - n) {
+        return VOUCH_EINVAL;
+    }
+    memcpy(tag, name, n);
+    memcpy(tag + n, v, vlen);
+    tag[n + vlen] = ';';
+    return put(f, col, tag, n + vlen + 1, true);
+}
+
+/* put_tag of a number. */
+static int
+put_num(vouch_buf_t *f, size_t *col, const char *name, uint64_t v)
+{
+    char digits[20];
+    size_t i = sizeof(digits);
+
+    do {
+        digits[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    return put_tag(f, col, name, digits + i, sizeof(digits) - i);
+}
+
 /* The new field with b= empty, and where b='s value goes. */
 static int
 build_field(vouch_buf_t *f, size_t *col, const vouch_dkim_signer_t *s,
             const one_sig_t *o, const char *bh, const char *h)
 {
     const vouch_dkim_sign_options_t *op = &o->opts;
-    vouch_dkim_alg_t alg = vouch_dkim_key_alg(op->key);
+    const char *alg = vouch_dkim_alg_name(vouch_dkim_key_alg(op->key));
+    const char *canon =
+        op->header_canon == VOUCH_DKIM_RELAXED
+            ? (op->body_canon == VOUCH_DKIM_RELAXED ? "relaxed/relaxed"
+                                                    : "relaxed/simple")
+            : (op->body_canon == VOUCH_DKIM_RELAXED ? "simple/relaxed"
+                                                    : "simple/simple");
     int64_t now = vouch_ctx_now(s->ctx);
-    char tag[400];
     int rc;
 
     *col = 0;
     rc = vouch_buf_puts(f, "DKIM-Signature: ");
     *col = 16;
-#define PUT_TAG(...)                                                           \
-    do {                                                                       \
-        int n_ = snprintf(tag, sizeof(tag), __VA_ARGS__);                      \
-        if (rc == 0) {                                                         \
-            rc = n_ < 0 || (size_t)n_ >= sizeof(tag)                           \
-                     ? VOUCH_EINVAL                                            \
-                     : put(f, col, tag, (size_t)n_, true);                     \
-        }                                                                      \
-    } while (0)
-    PUT_TAG("v=1;");
-    PUT_TAG(" a=%s;", vouch_dkim_alg_name(alg));
-    PUT_TAG(" c=%s/%s;",
-            op->header_canon == VOUCH_DKIM_RELAXED ? "relaxed" : "simple",
-            op->body_canon == VOUCH_DKIM_RELAXED ? "relaxed" : "simple");
-    PUT_TAG(" d=%s;", op->domain);
-    PUT_TAG(" s=%s;", op->selector);
-    if (op->identity != NULL) {
-        PUT_TAG(" i=%s;", op->identity);
+    if (rc == 0 && (rc = put(f, col, "v=1;", 4, true)) == 0 &&
+        (rc = put_tag(f, col, " a=", alg, strlen(alg))) == 0 &&
+        (rc = put_tag(f, col, " c=", canon, strlen(canon))) == 0 &&
+        (rc = put_tag(f, col, " d=", op->domain, strlen(op->domain))) == 0) {
+        rc = put_tag(f, col, " s=", op->selector, strlen(op->selector));
     }
-    if (op->timestamp || op->expire_after > 0) {
-        PUT_TAG(" t=%lld;", (long long)now);
+    if (rc == 0 && op->identity != NULL) {
+        rc = put_tag(f, col, " i=", op->identity, strlen(op->identity));
     }
-    if (op->expire_after > 0) {
-        PUT_TAG(" x=%lld;", (long long)(now + (int64_t)op->expire_after));
+    if (rc == 0 && (op->timestamp || op->expire_after > 0)) {
+        /* a clock before 1970 makes no valid t= */
+        rc = now < 0 ? VOUCH_EINVAL : put_num(f, col, " t=", (uint64_t)now);
     }
-    if (op->body_length) {
-        PUT_TAG(" l=%llu;", (unsigned long long)o->body.emitted);
+    if (rc == 0 && op->expire_after > 0) {
+        rc = put_num(f, col, " x=", (uint64_t)now + (uint64_t)op->expire_after);
     }
-#undef PUT_TAG
+    if (rc == 0 && op->body_length) {
+        rc = put_num(f, col, " l=", o->body.emitted);
+    }
     if (rc == 0 && (rc = put(f, col, " h=", 3, true)) == 0 &&
         (rc = put_hlist(f, col, h)) == 0 &&
         (rc = put(f, col, "; bh=", 5, false)) == 0 &&
@@ -454,7 +497,6 @@ sign_one(vouch_dkim_signer_t *s, one_sig_t *o, vouch_buf_t *out,
     size_t bhlen, dlen, slen, col, fstart = out->len;
     vouch_buf_t h, field;
     dkim_sigfields_t sf;
-    vouch_error_t perr;
     int rc;
 
     vouch__dkim_body_final(&o->body);
@@ -465,23 +507,27 @@ sign_one(vouch_dkim_signer_t *s, one_sig_t *o, vouch_buf_t *out,
     vouch_buf_init(&h, s->ctx, 65536);
     vouch_buf_init(&field, s->ctx, 2 * 65536);
     rc = build_h(&h, s->hdr, &o->opts);
+    if (rc == VOUCH_ETOOBIG) {
+        rc = vouch__error(err, rc, "dkim", 0,
+                          "more than %d header fields to sign",
+                          VOUCH_DKIM_H_MAX);
+    }
     if (rc == 0) {
         rc = build_field(&field, &col, s, o, bh64, h.ptr);
     }
     /* hash the signed fields and the new one (b= empty), as a verifier
-     * will: parse the new field back and use the shared code; the body's
-     * hash is spent (its digest kept) and hashes the header */
+     * will, with the shared code: it reads h=, the header canonicalization
+     * and where b= is, which are known here (the field is not parsed back:
+     * its names were checked by names_ok, the rest is made here); the
+     * body's hash is spent (its digest kept) and hashes the header */
     if (rc == 0 && (rc = vouch_buf_add(&field, "AA==", 4)) == 0) {
         const vouch_mail_field_t nf = { field.ptr, field.len, 14, 15 };
 
-        vouch_error_clear(&perr);
-        rc = vouch__dkim_sig_parse(&sf, nf.raw + nf.value_off,
-                                   nf.len - nf.value_off, false, &perr);
-        if (rc != 0) {
-            rc = vouch__error(err, VOUCH_EINTERNAL, "dkim", 0,
-                              "the new signature does not parse: %s", perr.msg);
-        }
-        if (rc == 0 && (rc = vouch__hash_reset(o->hash)) == 0 &&
+        memset(&sf, 0, sizeof(sf));
+        sf.headers = (vouch_str_t){ h.ptr, h.len };
+        sf.hcanon = o->opts.header_canon;
+        sf.b = (vouch_str_t){ field.ptr + field.len - 4, 4 };
+        if ((rc = vouch__hash_reset(o->hash)) == 0 &&
             (rc = vouch__dkim_header_feed(o->hash, s->hdr, &sf, &nf)) == 0) {
             rc = vouch__hash_final(o->hash, digest, &dlen);
         }
