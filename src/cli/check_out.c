@@ -234,9 +234,11 @@ mtasts_json(const vouch_audit_result_t *r)
 {
     const vouch_audit_mtasts_t *st = &r->mtasts;
     json_t *o = area_base(r, VOUCH_AUDIT_MTASTS), *mx = json_array();
+    bool judged;
     size_t i;
 
     if (r->area[VOUCH_AUDIT_MTASTS].status == VOUCH_AUDIT_STATUS_SKIPPED) {
+        json_decref(mx);
         return o;
     }
     json_object_set_new(o, "dns", json_string(vouch_dns_status_name(st->dns)));
@@ -277,10 +279,23 @@ mtasts_json(const vouch_audit_result_t *r)
     }
     json_object_set_new(o, "mx_patterns",
                         json_integer((json_int_t)st->mx_total));
+    judged = st->have_policy && st->mode != VOUCH_MTASTS_MODE_NONE &&
+             (r->mx.n > 0 || r->mx.implicit);
     json_object_set_new(o, "mx_covered",
-                        st->have_policy && st->mode != VOUCH_MTASTS_MODE_NONE
-                            ? json_boolean(st->mx_covered)
-                            : json_null());
+                        judged ? json_boolean(st->mx_covered) : json_null());
+    if (judged) {
+        json_t *bad = json_array();
+
+        for (i = 0; i < r->mx.n; i++) {
+            if (!st->host_covered[i]) {
+                json_array_append_new(bad, str(r->mx.host[i].name));
+            }
+        }
+        if (r->mx.n == 0 && !st->mx_covered) {
+            json_array_append_new(bad, str(r->domain));
+        }
+        json_object_set_new(o, "mx_uncovered", bad);
+    }
     return o;
 }
 

@@ -131,7 +131,8 @@ def run_cases(zone, ca):
          s.get("mode") == "enforce" and s.get("max_age") == 1209600 and
          s.get("mx") == ["*.enforce.loc"] and s.get("mx_covered") is True and
          s.get("id") == "20260101T000000" and
-         s.get("record") == "v=STSv1; id=20260101T000000", str(s))
+         s.get("record") == "v=STSv1; id=20260101T000000" and
+         s.get("mx_uncovered") == [], str(s))
     case("enforce url", s.get("policy_url") ==
          "https://mta-sts.enforce.loc/.well-known/mta-sts.txt", str(s))
     case("enforce no findings", sts_ids(o) == [], str(sts_ids(o)))
@@ -158,6 +159,8 @@ def run_cases(zone, ca):
     # an MX the enforce policy does not list: critical, grade capped
     o = check(zone, ca, "uncovered.loc")
     s = o["checks"]["mtasts"]
+    case("uncovered list", s.get("mx_uncovered") == ["backup.other.loc"],
+         str(s))
     case("uncovered fields", s.get("mx_covered") is False and
          s.get("status") == "fail" and s.get("score") == 0, str(s))
     f = finding(o, "mtasts-mx-uncovered")
