@@ -472,6 +472,11 @@ cli_cmd_check(int argc, char **argv)
         }
         return rc < 0 ? CLI_OK : rc;
     }
+    if (o.https_ca != NULL && access(o.https_ca, R_OK) != 0) {
+        cli_error("check: cannot read --https-ca %s: %s", o.https_ca,
+                  strerror(errno));
+        return CLI_ERROR;
+    }
     memset(&src, 0, sizeof(src));
     src.o = &o;
     if (o.from != NULL) {

@@ -223,6 +223,9 @@ case("no-fetch finding", "mtasts-not-fetched" in
 tr = o.get("checks", {}).get("tlsrpt", {})
 case("tlsrpt rua", tr.get("valid") is True and
      tr.get("rua") == ["mailto:t@sts.test"], str(tr))
+p = run("x.test", "--zone", zone, "--https-ca", os.path.join(tmp, "no.pem"))
+case("missing --https-ca file", p.returncode == 1 and "https-ca" in p.stderr,
+     p.stderr)
 p = run("--from", os.path.join(tmp, "missing.txt"), "--zone", zone)
 case("missing --from file", p.returncode == 1 and p.stderr != "")
 
