@@ -676,6 +676,39 @@ test_audit__mtasts_records(void)
     vouch_audit_result_free(r);
 }
 
+static int64_t
+pinned_clock(void *payload)
+{
+    (void)payload;
+    return INT64_C(1772334245); /* 2026-03-01 03:04:05 UTC */
+}
+
+/* the fresh id is the UTC time of the context's clock */
+static void
+test_audit__mtasts_fresh_id(void)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *r = NULL;
+    vouch_resolver_t *res;
+    vouch_ctx_t *ctx = NULL;
+    const vouch_audit_finding_t *f;
+    static const char want[] =
+        "_mta-sts.good.test. IN TXT \"v=STSv1; id=20260301030405\"\n";
+
+    REQUIRE(vouch_ctx_new(&ctx, NULL) == 0);
+    vouch_ctx_set_clock(ctx, pinned_clock, NULL);
+    res = make_resolver(ctx);
+    REQUIRE(res != NULL);
+    o.no_fetch = true;
+    REQUIRE(vouch_audit_run(&r, ctx, res, &o, "good.test", 9, NULL) == 0);
+    f = find(r, "mtasts-none");
+    REQUIRE(f != NULL);
+    CHECKF(strncmp(f->fix, want, sizeof(want) - 1) == 0, "fix %s", f->fix);
+    vouch_audit_result_free(r);
+    vouch_resolver_free(res);
+    vouch_ctx_free(ctx);
+}
+
 /* connect-to mappings are checked before anything is looked up */
 static void
 test_audit__https_options(void)
@@ -836,7 +869,7 @@ static const test_case_t cases[] = {
     TEST(audit__grade),         TEST(audit__plan_order),
     TEST(audit__bad_domains),   TEST(audit__txt_fix),
     TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
-    TEST(audit__https_options),
+    TEST(audit__https_options), TEST(audit__mtasts_fresh_id),
 };
 
 TEST_MAIN(cases)
