@@ -3,7 +3,9 @@
  * fuzz/fuzz_audit.c - the domain audit (vouch_audit_run) on hostile
  * records. The first byte picks where the rest of the input is published
  * for fuzz.example: its SPF TXT record, its DMARC record, the DKIM key at
- * selector s1, or the TLSA rdata of its MX host; a fixed zone around it
+ * selector s1, or the TLSA rdata of its MX host; with bit 3 set, the
+ * first two are its _mta-sts and _smtp._tls records instead (no policy
+ * fetch: fuzzing stays offline); a fixed zone around it
  * gives the SPF tree includes, a loop, void names and faults to find.
  * Every audit must end in a result whose scores, grade, counts and texts
  * are within their bounds: never a crash, a hang or an overrun.
@@ -35,6 +37,12 @@ static const char *const owners[] = {
     "s1._domainkey.fuzz.example. TXT",
 };
 
+static const char *const sts_owners[] = {
+    "_mta-sts.fuzz.example. TXT",
+    "_smtp._tls.fuzz.example. TXT",
+    "s1._domainkey.fuzz.example. TXT",
+};
+
 static bool
 terminated(const char *s, size_t cap)
 {
@@ -53,7 +61,13 @@ check(const vouch_audit_result_t *r)
         r->spf.nnets > VOUCH_AUDIT_SPF_NETS_MAX ||
         r->dkim.n > VOUCH_AUDIT_SELECTORS_MAX || r->mx.n > VOUCH_AUDIT_MX_MAX ||
         !terminated(r->spf.record, sizeof(r->spf.record)) ||
-        !terminated(r->dmarc.record, sizeof(r->dmarc.record))) {
+        !terminated(r->dmarc.record, sizeof(r->dmarc.record)) ||
+        !terminated(r->mtasts.record, sizeof(r->mtasts.record)) ||
+        !terminated(r->mtasts.id, sizeof(r->mtasts.id)) || r->mtasts.fetched ||
+        r->mtasts.nmx > VOUCH_AUDIT_STS_MX_MAX ||
+        !terminated(r->tlsrpt.record, sizeof(r->tlsrpt.record)) ||
+        !terminated(r->tlsrpt.error, sizeof(r->tlsrpt.error)) ||
+        r->tlsrpt.nrua > VOUCH_TLSRPT_RUA_MAX) {
         abort();
     }
     for (i = 0; i < VOUCH_AUDIT_AREAS; i++) {
@@ -116,7 +130,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             goto out;
         }
     } else {
-        if (vouch_buf_printf(&text, "%s \"", owners[where]) != 0) {
+        if (vouch_buf_printf(&text, "%s \"",
+                             (data[0] & 8) != 0 ? sts_owners[where]
+                                                : owners[where]) != 0) {
             goto out;
         }
         /* the value, in 255-byte strings, every byte as \DDD */
@@ -142,6 +158,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.selectors = sel;
     opts.nselectors = 1;
     opts.discovery = (data[0] & 4) != 0;
+    opts.no_fetch = true;
     if (vouch_audit_run(&res, ctx, r, &opts, "fuzz.example", 12, NULL) == 0) {
         check(res);
     }

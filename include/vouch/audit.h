@@ -24,9 +24,12 @@
  * (RFC 6376 §3.6.1: key type, size, t=y, revocation, syntax); DMARC
  * (RFC 9989 tree walk, policy strength, sp/np, rua/ruf and external
  * destinations); DNSSEC state of the answers and DANE TLSA records
- * (RFC 7672) at _25._tcp.<mx>.
- * Not done here: MTA-STS and TLS-RPT (RFC 8461, RFC 8460) and BIMI: their
- * areas say "skipped" until those modules land (issue 5); SMTP probes.
+ * (RFC 7672) at _25._tcp.<mx>; MTA-STS (RFC 8461: the _mta-sts record,
+ * the policy fetched over HTTPS with vouch/mtasts.h, its mode, max_age and
+ * whether every MX host matches an mx pattern) and TLS-RPT (RFC 8460: the
+ * _smtp._tls record and its rua URIs, vouch/tlsrpt.h).
+ * Not done here: BIMI (its area says "skipped" until that module lands,
+ * issue 5); SMTP probes (STARTTLS, certificates of the MX hosts).
  *
  * Everything a domain publishes is untrusted; DNS failures are findings,
  * not errors. Memory is bounded: every list has a cap below, and a
@@ -45,7 +48,9 @@
 #include "dmarc.h"
 #include "dns.h"
 #include "error.h"
+#include "mtasts.h"
 #include "spf.h"
+#include "tlsrpt.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,17 +58,20 @@ extern "C" {
 
 /* ---- limits -------------------------------------------------------------- */
 
-#define VOUCH_AUDIT_FINDINGS_MAX  48  /* more are counted, not kept */
-#define VOUCH_AUDIT_TEXT_MAX      320 /* explanation of a finding */
-#define VOUCH_AUDIT_FIX_MAX       640 /* the record to publish */
-#define VOUCH_AUDIT_RECORD_MAX    640 /* record text kept for display */
-#define VOUCH_AUDIT_MX_MAX        16  /* MX hosts kept */
-#define VOUCH_AUDIT_SPF_NODES_MAX 48  /* records in the SPF tree */
-#define VOUCH_AUDIT_SPF_DEPTH_MAX 10  /* include/redirect nesting followed */
-#define VOUCH_AUDIT_SPF_NETS_MAX  128 /* authorised networks kept */
-#define VOUCH_AUDIT_SELECTORS_MAX 24  /* DKIM selectors tried */
-#define VOUCH_AUDIT_SELECTOR_LEN  63  /* longest selector accepted */
-#define VOUCH_AUDIT_PLAN_MAX      12  /* plan steps */
+#define VOUCH_AUDIT_FINDINGS_MAX   48  /* more are counted, not kept */
+#define VOUCH_AUDIT_TEXT_MAX       320 /* explanation of a finding */
+#define VOUCH_AUDIT_FIX_MAX        640 /* the record to publish */
+#define VOUCH_AUDIT_RECORD_MAX     640 /* record text kept for display */
+#define VOUCH_AUDIT_MX_MAX         16  /* MX hosts kept */
+#define VOUCH_AUDIT_SPF_NODES_MAX  48  /* records in the SPF tree */
+#define VOUCH_AUDIT_SPF_DEPTH_MAX  10  /* include/redirect nesting followed */
+#define VOUCH_AUDIT_SPF_NETS_MAX   128 /* authorised networks kept */
+#define VOUCH_AUDIT_SELECTORS_MAX  24  /* DKIM selectors tried */
+#define VOUCH_AUDIT_SELECTOR_LEN   63  /* longest selector accepted */
+#define VOUCH_AUDIT_PLAN_MAX       12  /* plan steps */
+#define VOUCH_AUDIT_STS_MX_MAX     16  /* MTA-STS mx patterns kept */
+#define VOUCH_AUDIT_URI_MAX        256 /* a TLS-RPT rua URI kept */
+#define VOUCH_AUDIT_CONNECT_TO_MAX 8   /* https_connect_to entries */
 /* DNS queries per domain (cache hits count); past it, checks stop with a
  * finding. Covers an SPF tree far over its limits plus discovery. */
 #define VOUCH_AUDIT_QUERY_BUDGET 400
@@ -218,6 +226,43 @@ typedef struct vouch_audit_dnssec {
     bool dane;                        /* some MX host publishes TLSA */
 } vouch_audit_dnssec_t;
 
+/* MTA-STS (RFC 8461). */
+typedef struct vouch_audit_mtasts {
+    vouch_dns_status_t dns; /* of the _mta-sts TXT query */
+    size_t nrecords;        /* TXT records starting "v=STSv1" */
+    char record[VOUCH_AUDIT_RECORD_MAX + 1]; /* the one record, escaped */
+    bool record_ok;                          /* it parsed: id is valid */
+    char id[VOUCH_MTASTS_ID_MAX + 1];
+    /* the policy fetch: not tried without a usable record or with
+     * options->no_fetch */
+    bool fetched;
+    vouch_mtasts_fetch_status_t fetch;      /* when fetched */
+    char fetch_reason[VOUCH_ERROR_MSG_MAX]; /* "" when OK */
+    size_t fetch_line;                      /* policy syntax: line */
+    char url[VOUCH_DNS_NAME_MAX + 64];
+    /* the policy (when the fetch was OK) */
+    bool have_policy;
+    vouch_mtasts_mode_t mode;
+    uint32_t max_age;
+    size_t nmx; /* patterns kept */
+    size_t mx_total;
+    char mx[VOUCH_AUDIT_STS_MX_MAX][VOUCH_DNS_NAME_MAX + 1];
+    /* every MX host (of vouch_audit_mx_t) matches a pattern; per host */
+    bool mx_covered;
+    bool host_covered[VOUCH_AUDIT_MX_MAX];
+} vouch_audit_mtasts_t;
+
+/* TLS-RPT (RFC 8460). */
+typedef struct vouch_audit_tlsrpt {
+    vouch_dns_status_t dns; /* of the _smtp._tls TXT query */
+    size_t nrecords;        /* TXT records starting "v=TLSRPTv1" */
+    char record[VOUCH_AUDIT_RECORD_MAX + 1]; /* escaped; "" when none */
+    bool valid;                              /* exactly one, and it parsed */
+    size_t nrua;
+    char rua[VOUCH_TLSRPT_RUA_MAX][VOUCH_AUDIT_URI_MAX]; /* escaped */
+    char error[VOUCH_ERROR_MSG_MAX];                     /* "" or why */
+} vouch_audit_tlsrpt_t;
+
 typedef struct vouch_audit_step {
     unsigned order; /* 1, 2, ... */
     vouch_audit_area_t area;
@@ -235,6 +280,8 @@ typedef struct vouch_audit_result {
     vouch_audit_spf_t spf;
     vouch_audit_dkim_t dkim;
     vouch_audit_dmarc_t dmarc;
+    vouch_audit_mtasts_t mtasts;
+    vouch_audit_tlsrpt_t tlsrpt;
     vouch_audit_dnssec_t dnssec;
     size_t nfindings;
     size_t findings_dropped;
@@ -257,11 +304,24 @@ typedef struct vouch_audit_options {
     bool discovery;
     /* wall-clock cap on one domain, milliseconds; 0: 30000 */
     unsigned timeout_ms;
+    /* do not fetch the MTA-STS policy over HTTPS (the area then judges
+     * the TXT record only and says so); bulk runs use it */
+    bool no_fetch;
+    /* PEM file of CAs trusted for the policy fetch instead of the system
+     * store (vouch_http_options_t.ca_file); NULL: the system store */
+    const char *https_ca;
+    /* connect-to mappings "HOST:PORT:ADDR:PORT" (borrowed; at most
+     * VOUCH_AUDIT_CONNECT_TO_MAX): the fetch of https://H/ uses the first
+     * whose HOST is empty or H (ASCII case-insensitive) and whose PORT is
+     * empty or 443; without one, H is resolved through the audit's
+     * resolver, never the system's */
+    const char *const *https_connect_to;
+    size_t nconnect_to;
 } vouch_audit_options_t;
 
 #define VOUCH_AUDIT_OPTIONS_INIT                                               \
     {                                                                          \
-        1, NULL, 0, true, 0                                                    \
+        1, NULL, 0, true, 0, false, NULL, NULL, 0                              \
     }
 
 /*
@@ -270,7 +330,9 @@ typedef struct vouch_audit_options {
  * Returns 0 and a result in *out (every DNS failure is a finding);
  * VOUCH_ESYNTAX (not a domain name: IP literal, empty label, too long,
  * bad IDNA; err says why; *out NULL); VOUCH_EINVAL (NULL pointers, bad
- * options version, a selector that is not a DNS label); VOUCH_ENOMEM.
+ * options version, a selector that is not a DNS label, more than
+ * VOUCH_AUDIT_CONNECT_TO_MAX connect-to mappings or one that is not
+ * HOST:PORT:ADDR:PORT); VOUCH_ENOMEM.
  * Free the result with vouch_audit_result_free(). Thread-safe.
  */
 VOUCH_EXTERN int vouch_audit_run(vouch_audit_result_t **out,

@@ -31,6 +31,10 @@ typedef struct check_opts {
     const char *selectors[VOUCH_AUDIT_SELECTORS_MAX];
     size_t nselectors;
     bool no_discovery;
+    bool no_fetch;
+    const char *https_ca;
+    const char *connect_to[VOUCH_AUDIT_CONNECT_TO_MAX];
+    size_t nconnect_to;
     bool jsonl;
     const char *from;
     unsigned jobs;
@@ -72,20 +76,40 @@ check_usage(FILE *f)
             "usage: vouch check [OPTIONS] DOMAIN...\n"
             "       vouch check --from FILE|- [--jobs N] [--jsonl] "
             "[OPTIONS]\n\n"
-            "Audit the mail setup of domains: MX, SPF, DKIM, DMARC, DNSSEC "
-            "and DANE;\nprint a graded report with the records to publish "
-            "(docs/check.md).\n\n"
+            "Audit the mail setup of domains: MX, SPF, DKIM, DMARC, DNSSEC, "
+            "DANE,\nMTA-STS and TLS-RPT; print a graded report with the "
+            "records to publish\n(docs/check.md).\n\n"
             "  --selector S      a DKIM selector to check (repeatable, at "
             "most %d)\n"
             "  --no-discovery    do not try the well-known selectors of big "
             "providers\n"
+            "  --no-fetch        do not fetch MTA-STS policies over HTTPS "
+            "(TXT record only)\n"
+            "  --https-ca FILE   trust the CAs in FILE (PEM) for the policy "
+            "fetch\n"
+            "  --https-connect-to HOST:PORT:ADDR:PORT\n"
+            "                    connect there instead (repeatable, at most "
+            "%d); the\n"
+            "                    certificate is still checked for HOST\n"
             "  --jsonl           one JSON object per line per domain\n"
             "  --from FILE|-     read domains from FILE (one a line), - for "
             "stdin\n"
             "  --jobs N          audit N domains at a time (1-%d, default "
             "1);\n"
             "                    output stays in input order\n\n%s",
-            VOUCH_AUDIT_SELECTORS_MAX, CHECK_JOBS_MAX, cli_global_help);
+            VOUCH_AUDIT_SELECTORS_MAX, VOUCH_AUDIT_CONNECT_TO_MAX,
+            CHECK_JOBS_MAX, cli_global_help);
+}
+
+static size_t
+colons(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++) {
+        n += *s == ':';
+    }
+    return n;
 }
 
 static int
@@ -94,6 +118,9 @@ parse_args(check_opts_t *o, int argc, char **argv)
     enum {
         OPT_SELECTOR = OPT_GLOBAL_END,
         OPT_NO_DISCOVERY,
+        OPT_NO_FETCH,
+        OPT_HTTPS_CA,
+        OPT_CONNECT_TO,
         OPT_JSONL,
         OPT_FROM,
         OPT_JOBS,
@@ -103,6 +130,9 @@ parse_args(check_opts_t *o, int argc, char **argv)
         CLI_GLOBAL_OPTIONS,
         { "selector", required_argument, NULL, OPT_SELECTOR },
         { "no-discovery", no_argument, NULL, OPT_NO_DISCOVERY },
+        { "no-fetch", no_argument, NULL, OPT_NO_FETCH },
+        { "https-ca", required_argument, NULL, OPT_HTTPS_CA },
+        { "https-connect-to", required_argument, NULL, OPT_CONNECT_TO },
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "from", required_argument, NULL, OPT_FROM },
         { "jobs", required_argument, NULL, OPT_JOBS },
@@ -131,6 +161,26 @@ parse_args(check_opts_t *o, int argc, char **argv)
             break;
         case OPT_NO_DISCOVERY:
             o->no_discovery = true;
+            break;
+        case OPT_NO_FETCH:
+            o->no_fetch = true;
+            break;
+        case OPT_HTTPS_CA:
+            o->https_ca = optarg;
+            break;
+        case OPT_CONNECT_TO:
+            if (o->nconnect_to == VOUCH_AUDIT_CONNECT_TO_MAX) {
+                cli_error("check: at most %d --https-connect-to",
+                          VOUCH_AUDIT_CONNECT_TO_MAX);
+                return CLI_USAGE;
+            }
+            if (colons(optarg) < 3) {
+                cli_error("check: --https-connect-to wants "
+                          "HOST:PORT:ADDR:PORT, not '%s'",
+                          optarg);
+                return CLI_USAGE;
+            }
+            o->connect_to[o->nconnect_to++] = optarg;
             break;
         case OPT_JSONL:
             o->jsonl = true;
@@ -422,6 +472,11 @@ cli_cmd_check(int argc, char **argv)
         }
         return rc < 0 ? CLI_OK : rc;
     }
+    if (o.https_ca != NULL && access(o.https_ca, R_OK) != 0) {
+        cli_error("check: cannot read --https-ca %s: %s", o.https_ca,
+                  strerror(errno));
+        return CLI_ERROR;
+    }
     memset(&src, 0, sizeof(src));
     src.o = &o;
     if (o.from != NULL) {
@@ -438,6 +493,10 @@ cli_cmd_check(int argc, char **argv)
     aopts.selectors = o.selectors;
     aopts.nselectors = o.nselectors;
     aopts.discovery = !o.no_discovery;
+    aopts.no_fetch = o.no_fetch;
+    aopts.https_ca = o.https_ca;
+    aopts.https_connect_to = o.connect_to;
+    aopts.nconnect_to = o.nconnect_to;
     r.aopts = aopts;
     if ((r.ctx = cli_make_ctx(&o.g)) == NULL) {
         rc = CLI_ERROR;

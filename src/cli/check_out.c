@@ -229,6 +229,101 @@ dnssec_json(const vouch_audit_result_t *r)
     return o;
 }
 
+static json_t *
+mtasts_json(const vouch_audit_result_t *r)
+{
+    const vouch_audit_mtasts_t *st = &r->mtasts;
+    json_t *o = area_base(r, VOUCH_AUDIT_MTASTS), *mx = json_array();
+    bool judged;
+    size_t i;
+
+    if (r->area[VOUCH_AUDIT_MTASTS].status == VOUCH_AUDIT_STATUS_SKIPPED) {
+        json_decref(mx);
+        return o;
+    }
+    json_object_set_new(o, "dns", json_string(vouch_dns_status_name(st->dns)));
+    json_object_set_new(o, "records", json_integer((json_int_t)st->nrecords));
+    json_object_set_new(o, "record",
+                        st->record[0] != '\0' ? str(st->record) : json_null());
+    json_object_set_new(o, "id", st->record_ok ? str(st->id) : json_null());
+    if (!st->fetched) {
+        json_object_set_new(o, "policy_fetch",
+                            st->record_ok ? json_string("not-fetched")
+                                          : json_null());
+    } else {
+        json_object_set_new(
+            o, "policy_fetch",
+            json_string(vouch_mtasts_fetch_status_name(st->fetch)));
+        json_object_set_new(o, "policy_url", str(st->url));
+        json_object_set_new(o, "policy_fetch_reason",
+                            st->fetch_reason[0] != '\0' ? str(st->fetch_reason)
+                                                        : json_null());
+        if (st->fetch == VOUCH_MTASTS_FETCH_POLICY) {
+            json_object_set_new(o, "policy_line",
+                                json_integer((json_int_t)st->fetch_line));
+        }
+    }
+    json_object_set_new(o, "mode",
+                        st->have_policy
+                            ? json_string(vouch_mtasts_mode_name(st->mode))
+                            : json_null());
+    json_object_set_new(o, "max_age",
+                        st->have_policy ? json_integer(st->max_age)
+                                        : json_null());
+    for (i = 0; i < st->nmx; i++) {
+        json_array_append_new(mx, str(st->mx[i]));
+    }
+    json_object_set_new(o, "mx", st->have_policy ? mx : json_null());
+    if (!st->have_policy) {
+        json_decref(mx);
+    }
+    json_object_set_new(o, "mx_patterns",
+                        json_integer((json_int_t)st->mx_total));
+    judged = st->have_policy && st->mode != VOUCH_MTASTS_MODE_NONE &&
+             (r->mx.n > 0 || r->mx.implicit);
+    json_object_set_new(o, "mx_covered",
+                        judged ? json_boolean(st->mx_covered) : json_null());
+    if (judged) {
+        json_t *bad = json_array();
+
+        for (i = 0; i < r->mx.n; i++) {
+            if (!st->host_covered[i]) {
+                json_array_append_new(bad, str(r->mx.host[i].name));
+            }
+        }
+        if (r->mx.n == 0 && !st->mx_covered) {
+            json_array_append_new(bad, str(r->domain));
+        }
+        json_object_set_new(o, "mx_uncovered", bad);
+    }
+    return o;
+}
+
+static json_t *
+tlsrpt_json(const vouch_audit_result_t *r)
+{
+    const vouch_audit_tlsrpt_t *tr = &r->tlsrpt;
+    json_t *o = area_base(r, VOUCH_AUDIT_TLSRPT), *rua = json_array();
+    size_t i;
+
+    if (r->area[VOUCH_AUDIT_TLSRPT].status == VOUCH_AUDIT_STATUS_SKIPPED) {
+        json_decref(rua);
+        return o;
+    }
+    json_object_set_new(o, "dns", json_string(vouch_dns_status_name(tr->dns)));
+    json_object_set_new(o, "records", json_integer((json_int_t)tr->nrecords));
+    json_object_set_new(o, "record",
+                        tr->record[0] != '\0' ? str(tr->record) : json_null());
+    json_object_set_new(o, "valid", json_boolean(tr->valid));
+    for (i = 0; i < tr->nrua; i++) {
+        json_array_append_new(rua, str(tr->rua[i]));
+    }
+    json_object_set_new(o, "rua", rua);
+    json_object_set_new(o, "error",
+                        tr->error[0] != '\0' ? str(tr->error) : json_null());
+    return o;
+}
+
 json_t *
 check_json(const vouch_audit_result_t *r)
 {
@@ -244,8 +339,8 @@ check_json(const vouch_audit_result_t *r)
     json_object_set_new(checks, "spf", spf_json(r));
     json_object_set_new(checks, "dkim", dkim_json(r));
     json_object_set_new(checks, "dmarc", dmarc_json(r));
-    json_object_set_new(checks, "mtasts", area_base(r, VOUCH_AUDIT_MTASTS));
-    json_object_set_new(checks, "tlsrpt", area_base(r, VOUCH_AUDIT_TLSRPT));
+    json_object_set_new(checks, "mtasts", mtasts_json(r));
+    json_object_set_new(checks, "tlsrpt", tlsrpt_json(r));
     json_object_set_new(checks, "bimi", area_base(r, VOUCH_AUDIT_BIMI));
     json_object_set_new(checks, "dnssec", dnssec_json(r));
     json_object_set_new(o, "checks", checks);
@@ -372,6 +467,35 @@ summary(const vouch_audit_result_t *r, vouch_audit_area_t a, char *buf,
             (void)snprintf(buf, cap, "no record");
         }
         break;
+    case VOUCH_AUDIT_MTASTS:
+        if (r->mtasts.have_policy) {
+            (void)snprintf(buf, cap, "mode %s, max_age %u%s",
+                           vouch_mtasts_mode_name(r->mtasts.mode),
+                           (unsigned)r->mtasts.max_age,
+                           r->mtasts.mode == VOUCH_MTASTS_MODE_NONE ? ""
+                           : r->mtasts.mx_covered ? ", all MX covered"
+                                                  : ", MX not covered");
+        } else if (r->mtasts.fetched) {
+            (void)snprintf(buf, cap, "policy fetch failed: %s",
+                           vouch_mtasts_fetch_status_name(r->mtasts.fetch));
+        } else if (r->mtasts.record_ok) {
+            (void)snprintf(buf, cap, "id=%s, policy not fetched", r->mtasts.id);
+        } else {
+            (void)snprintf(buf, cap, "%s",
+                           r->mtasts.nrecords == 0 ? "no record"
+                                                   : "no usable record");
+        }
+        break;
+    case VOUCH_AUDIT_TLSRPT:
+        if (r->tlsrpt.valid) {
+            (void)snprintf(buf, cap, "%zu rua URI%s", r->tlsrpt.nrua,
+                           r->tlsrpt.nrua == 1 ? "" : "s");
+        } else {
+            (void)snprintf(buf, cap, "%s",
+                           r->tlsrpt.nrecords == 0 ? "no record"
+                                                   : "no usable record");
+        }
+        break;
     case VOUCH_AUDIT_DNSSEC:
         (void)snprintf(buf, cap, "%s%s", vouch_dnssec_name(r->dnssec.state),
                        r->dnssec.dane ? ", DANE" : "");
@@ -380,6 +504,20 @@ summary(const vouch_audit_result_t *r, vouch_audit_area_t a, char *buf,
         (void)snprintf(buf, cap, "%s", r->area[a].note);
         break;
     }
+}
+
+/* text (a fix: several lines for an MTA-STS policy), every line after
+ * the first indented to line up under the first. */
+static void
+indented(FILE *f, const char *text, int indent)
+{
+    const char *nl;
+
+    while ((nl = strchr(text, '\n')) != NULL) {
+        fprintf(f, "%.*s\n%*s", (int)(nl - text), text, indent, "");
+        text = nl + 1;
+    }
+    fprintf(f, "%s\n", text);
 }
 
 void
@@ -430,7 +568,8 @@ check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
                 vouch_audit_severity_name(fd->severity), colour(tty, C_RESET),
                 fd->id, vouch_audit_area_name(fd->area), fd->explanation);
         if (fd->fix[0] != '\0') {
-            fprintf(f, "      fix: %s\n", fd->fix);
+            fprintf(f, "      fix: ");
+            indented(f, fd->fix, 11);
         }
     }
     if (r->findings_dropped > 0) {
@@ -445,7 +584,8 @@ check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
         fprintf(f, "  %u. [%s] %s\n", s->order, vouch_audit_area_name(s->area),
                 s->text);
         if (s->record[0] != '\0') {
-            fprintf(f, "     publish: %s\n", s->record);
+            fprintf(f, "     publish: ");
+            indented(f, s->record, 14);
         }
     }
 }

@@ -83,9 +83,25 @@ case("dmarc.policy", dm["policy"] == "none")
 sels = o["checks"]["dkim"]["selectors"]
 case("dkim.selectors", sels and sels[0]["name"] == "rsa2026" and
      sels[0]["key_bits"] == 2048, str(sels))
-for area in ["mtasts", "tlsrpt", "bimi"]:
-    case(area + " skipped", o["checks"][area]["status"] == "skipped" and
-         o["checks"][area]["score"] is None)
+case("bimi skipped", o["checks"]["bimi"]["status"] == "skipped" and
+     o["checks"]["bimi"]["score"] is None)
+sts = o["checks"]["mtasts"]
+case("mtasts fields", sts["status"] == "warning" and sts["score"] == 85 and
+     sts["record"] is None and sts["id"] is None and sts["mode"] is None and
+     sts["policy_fetch"] is None and sts["mx_covered"] is None, str(sts))
+tr = o["checks"]["tlsrpt"]
+case("tlsrpt fields", tr["status"] == "ok" and tr["record"] is None and
+     tr["rua"] == [] and tr["valid"] is False, str(tr))
+ids = [x["id"] for x in o["findings"]]
+case("mtasts-none and tlsrpt-none", "mtasts-none" in ids and
+     "tlsrpt-none" in ids, str(ids))
+fix = [x for x in o["findings"] if x["id"] == "mtasts-none"][0]["fix"]
+case("mtasts-none fix is record and policy",
+     fix.startswith('_mta-sts.example.com. IN TXT "v=STSv1; id=') and
+     "\nmode: testing\n" in fix and "\nmx: mx1.example.com" in fix, fix)
+areas = [s["area"] for s in o["plan"]]
+case("plan: tlsrpt before mtasts", "tlsrpt" in areas and "mtasts" in areas
+     and areas.index("tlsrpt") < areas.index("mtasts"), str(areas))
 fi = o["findings"]
 case("finding fields", fi and all(set(["id", "severity", "area",
                                        "explanation", "fix"]) <= set(x)
@@ -177,13 +193,39 @@ for name, args in [
         ("jobs too many", ["x.test", "--jobs", "100000"]),
         ("unknown option", ["x.test", "--bogus"]),
         ("bad selector", ["x.test", "--zone", zone, "--selector", "a..b"]),
+        ("bad connect-to", ["x.test", "--zone", zone,
+                            "--https-connect-to", "127.0.0.1:8443"]),
+        ("too many connect-to", ["x.test", "--zone", zone] +
+         ["--https-connect-to", "::127.0.0.1:8443"] * 9),
 ]:
     p = run(*args)
     case("usage " + name, p.returncode in (1, 2) and p.stderr.strip() != "",
          "rc=%d %r" % (p.returncode, p.stderr))
 p = run("--help")
 case("help", p.returncode == 0 and "--jobs" in p.stdout and
-     "--selector" in p.stdout)
+     "--selector" in p.stdout and "--no-fetch" in p.stdout and
+     "--https-connect-to" in p.stdout)
+
+# --no-fetch: a record is judged alone and the policy says not-fetched
+stszone = os.path.join(tmp, "sts.zone")
+with open(stszone, "w") as f:
+    f.write("$TTL 300\n$ORIGIN sts.test.\n@ MX 10 mx\nmx A 192.0.2.25\n"
+            "_mta-sts TXT \"v=STSv1; id=42\"\n"
+            "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:t@sts.test\"\n")
+p = run("sts.test", "--zone", stszone, "--no-fetch", "--json")
+o = json.loads(p.stdout) if p.stdout else {}
+sts = o.get("checks", {}).get("mtasts", {})
+case("no-fetch record", sts.get("id") == "42" and
+     sts.get("policy_fetch") == "not-fetched" and sts.get("mode") is None,
+     str(sts))
+case("no-fetch finding", "mtasts-not-fetched" in
+     [x["id"] for x in o.get("findings", [])])
+tr = o.get("checks", {}).get("tlsrpt", {})
+case("tlsrpt rua", tr.get("valid") is True and
+     tr.get("rua") == ["mailto:t@sts.test"], str(tr))
+p = run("x.test", "--zone", zone, "--https-ca", os.path.join(tmp, "no.pem"))
+case("missing --https-ca file", p.returncode == 1 and "https-ca" in p.stderr,
+     p.stderr)
 p = run("--from", os.path.join(tmp, "missing.txt"), "--zone", zone)
 case("missing --from file", p.returncode == 1 and p.stderr != "")
 

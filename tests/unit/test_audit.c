@@ -5,7 +5,9 @@
  * void lookups, mx with many names, the limits exactly at 10 and 11),
  * the all term, ptr, several records; MX and null MX, non-mail domains;
  * DKIM key sizes, t=y, revoked keys; DMARC policy, inheritance and
- * external report destinations; DANE TLSA checks; DNS faults becoming
+ * external report destinations; DANE TLSA checks; MTA-STS and TLS-RPT
+ * records (the policy fetch is off here: tests/integration/check_sts.py
+ * runs it against nginx); DNS faults becoming
  * findings; bad domain names; scores and grade; the zone-file fix writer;
  * an OOM sweep.
  */
@@ -141,6 +143,33 @@ static const char zone_text[] =
     "$FAULT faulty.test. ANY TIMEOUT\n"
     "$FAULT _dmarc.faulty.test. TXT SERVFAIL\n";
 
+/* MTA-STS and TLS-RPT records (a second text: C99 string length) */
+static const char sts_zone_text[] =
+    "$TTL 300\n"
+    "$ORIGIN sts.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_mta-sts TXT \"v=STSv1; id=20240101T000000\"\n"
+    "_mta-sts TXT \"v=spf1 -all\"\n"
+    "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tls@sts.test,"
+    "https://reports.example/tls\"\n"
+    "$ORIGIN stsmulti.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_mta-sts TXT \"v=STSv1; id=1\"\n"
+    "_mta-sts TXT \"v=STSv1; id=2\"\n"
+    "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:a@stsmulti.test\"\n"
+    "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:b@stsmulti.test\"\n"
+    "$ORIGIN stsbad.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_mta-sts TXT \"v=STSv1; id=not-valid!\"\n"
+    "_smtp._tls TXT \"v=TLSRPTv1; rua=ftp://reports.example/\"\n"
+    "$ORIGIN stsonly.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_mta-sts TXT \"v=STSv1; id=abc\"\n"
+    "$ORIGIN stsfault.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "$FAULT _mta-sts.stsfault.test. TXT SERVFAIL\n"
+    "$FAULT _smtp._tls.stsfault.test. TXT TIMEOUT\n";
+
 static vouch_resolver_t *
 make_resolver(const vouch_ctx_t *ctx)
 {
@@ -153,6 +182,8 @@ make_resolver(const vouch_ctx_t *ctx)
     }
     vouch_error_clear(&err);
     if (vouch_zone_load_text(z, zone_text, sizeof(zone_text) - 1, "test",
+                             &err) != 0 ||
+        vouch_zone_load_text(z, sts_zone_text, sizeof(sts_zone_text) - 1, "sts",
                              &err) != 0) {
         fprintf(stderr, "zone: %s\n", err.msg);
         vouch_zone_free(z);
@@ -180,6 +211,7 @@ audit(const char *domain, const char *const *sel, size_t nsel, bool disc)
     o.selectors = sel;
     o.nselectors = nsel;
     o.discovery = disc;
+    o.no_fetch = true; /* never HTTPS from unit tests */
     vouch_error_clear(&err);
     rc = vouch_audit_run(&res, test_ctx(), shared, &o, domain, strlen(domain),
                          &err);
@@ -474,21 +506,26 @@ test_audit__grade(void)
 {
     static const char *const sel[] = { "s1" };
     vouch_audit_result_t *r = audit("good.test", sel, 1, false);
-    size_t i;
 
     REQUIRE(r != NULL);
-    /* only dnssec-unsigned (40 off a weight of 5): (10+25+20+30)*100 + 5*60
-     * over 90 = 97.8 -> 98 */
-    CHECK(r->nfindings == 2); /* dnssec-unsigned, dane-insecure */
+    /* dnssec-unsigned and dane-insecure (55 off a weight of 5), no
+     * MTA-STS (15 off 5), no TLS-RPT (info): (10+25+20+30)*100 + 5*85 +
+     * 5*100 + 5*45 over 100 = 96.5 -> 97 */
+    CHECK(r->nfindings == 4);
     CHECK(find(r, "dane-insecure") != NULL);
+    CHECK(find(r, "mtasts-none") != NULL);
+    CHECK(find(r, "tlsrpt-none") != NULL);
     CHECK(r->area[VOUCH_AUDIT_DNSSEC].score == 45);
+    CHECK(r->area[VOUCH_AUDIT_MTASTS].score == 85);
+    CHECK(r->area[VOUCH_AUDIT_TLSRPT].score == 100);
     CHECKF(r->score == 97, "score %d", r->score);
     CHECK(r->grade == 'A');
-    for (i = VOUCH_AUDIT_MTASTS; i <= VOUCH_AUDIT_BIMI; i++) {
-        CHECK(r->area[i].status == VOUCH_AUDIT_STATUS_SKIPPED);
-    }
-    /* enforcing DMARC: the plan ends with MTA-STS and BIMI advice */
-    REQUIRE(r->nsteps >= 2);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    /* enforcing DMARC: TLS-RPT, then MTA-STS testing, then BIMI advice */
+    REQUIRE(r->nsteps == 3);
+    CHECK(r->step[0].area == VOUCH_AUDIT_TLSRPT);
+    CHECK(r->step[1].area == VOUCH_AUDIT_MTASTS);
+    CHECK(strstr(r->step[1].record, "mode: testing") != NULL);
     CHECK(r->step[r->nsteps - 1].area == VOUCH_AUDIT_BIMI);
     vouch_audit_result_free(r);
 }
@@ -510,6 +547,210 @@ test_audit__plan_order(void)
         last = rank[r->step[i].area];
     }
     vouch_audit_result_free(r);
+}
+
+/* ---- MTA-STS and TLS-RPT --------------------------------------------------
+ */
+
+/* 14 digits: a fresh id from the clock, YYYYMMDDhhmmss */
+static bool
+fresh_id_in(const char *fix, const char *owner)
+{
+    const char *p = strstr(fix, owner);
+    size_t i;
+
+    if (p == NULL || (p = strstr(p, "\"v=STSv1; id=")) == NULL) {
+        return false;
+    }
+    p += 13;
+    for (i = 0; i < 14; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return false;
+        }
+    }
+    return p[14] == '"';
+}
+
+static void
+test_audit__mtasts_records(void)
+{
+    vouch_audit_result_t *r;
+    const vouch_audit_finding_t *f;
+
+    /* no record: the fix is the record and a testing policy for the MX */
+    r = audit("good.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    f = find(r, "mtasts-none");
+    REQUIRE(f != NULL);
+    CHECK(f->severity == VOUCH_AUDIT_WARNING);
+    CHECK(fresh_id_in(f->fix, "_mta-sts.good.test. IN TXT "));
+    CHECK(strstr(f->fix, "https://mta-sts.good.test/.well-known/mta-sts.txt") !=
+          NULL);
+    CHECK(strstr(f->fix, "\nversion: STSv1\nmode: testing\nmax_age: "
+                         "604800\nmx: mx.good.test") != NULL);
+    CHECK(r->mtasts.nrecords == 0 && !r->mtasts.record_ok);
+    CHECK(r->mtasts.dns == VOUCH_DNS_NXDOMAIN);
+    /* no MTA-STS nor DANE: TLS-RPT is advice only */
+    f = find(r, "tlsrpt-none");
+    REQUIRE(f != NULL);
+    CHECK(f->severity == VOUCH_AUDIT_INFO);
+    CHECK_STR(f->fix, "_smtp._tls.good.test. IN TXT \"v=TLSRPTv1; "
+                      "rua=mailto:tls-reports@good.test\"");
+    vouch_audit_result_free(r);
+
+    /* one record (other TXT discarded), not fetched; TLS-RPT valid */
+    r = audit("sts.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK(r->mtasts.nrecords == 1 && r->mtasts.record_ok);
+    CHECK_STR(r->mtasts.id, "20240101T000000");
+    CHECK_STR(r->mtasts.record, "v=STSv1; id=20240101T000000");
+    CHECK(!r->mtasts.fetched && !r->mtasts.have_policy);
+    CHECK(find(r, "mtasts-not-fetched") != NULL);
+    CHECK(find(r, "mtasts-none") == NULL);
+    CHECK(r->area[VOUCH_AUDIT_MTASTS].status == VOUCH_AUDIT_STATUS_OK);
+    CHECK(r->tlsrpt.valid && r->tlsrpt.nrecords == 1);
+    REQUIRE(r->tlsrpt.nrua == 2);
+    CHECK_STR(r->tlsrpt.rua[0], "mailto:tls@sts.test");
+    CHECK_STR(r->tlsrpt.rua[1], "https://reports.example/tls");
+    CHECK(find(r, "tlsrpt-none") == NULL);
+    CHECK(r->area[VOUCH_AUDIT_TLSRPT].status == VOUCH_AUDIT_STATUS_OK);
+    CHECK(r->area[VOUCH_AUDIT_TLSRPT].score == 100);
+    vouch_audit_result_free(r);
+
+    /* several records of each */
+    r = audit("stsmulti.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK(r->mtasts.nrecords == 2 && !r->mtasts.record_ok);
+    f = find(r, "mtasts-multiple");
+    REQUIRE(f != NULL);
+    CHECK(f->severity == VOUCH_AUDIT_ERROR);
+    CHECK(fresh_id_in(f->fix, "_mta-sts.stsmulti.test. IN TXT "));
+    CHECK(find(r, "mtasts-not-fetched") == NULL);
+    CHECK(r->tlsrpt.nrecords == 2 && !r->tlsrpt.valid);
+    CHECK(find(r, "tlsrpt-multiple") != NULL);
+    CHECK(r->area[VOUCH_AUDIT_MTASTS].status == VOUCH_AUDIT_STATUS_FAIL);
+    CHECK(r->area[VOUCH_AUDIT_MTASTS].score == 60);
+    CHECK(r->area[VOUCH_AUDIT_TLSRPT].status == VOUCH_AUDIT_STATUS_FAIL);
+    vouch_audit_result_free(r);
+
+    /* syntax: a bad id, a rua that is neither mailto: nor https: */
+    r = audit("stsbad.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    f = find(r, "mtasts-record-syntax");
+    REQUIRE(f != NULL);
+    CHECK(strstr(f->explanation, "at byte ") != NULL);
+    CHECK(!r->mtasts.record_ok && r->mtasts.id[0] == '\0');
+    CHECK_STR(r->mtasts.record, "v=STSv1; id=not-valid!");
+    f = find(r, "tlsrpt-syntax");
+    REQUIRE(f != NULL);
+    CHECK(f->fix[0] != '\0');
+    CHECK(!r->tlsrpt.valid && r->tlsrpt.error[0] != '\0');
+    CHECK(r->tlsrpt.nrua == 0);
+    vouch_audit_result_free(r);
+
+    /* MTA-STS without TLS-RPT: a warning, planned before MTA-STS */
+    r = audit("stsonly.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    f = find(r, "tlsrpt-none");
+    REQUIRE(f != NULL);
+    CHECK(f->severity == VOUCH_AUDIT_WARNING);
+    CHECK(strstr(f->explanation, "MTA-STS") != NULL);
+    vouch_audit_result_free(r);
+
+    /* DNS failures are findings */
+    r = audit("stsfault.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK(find(r, "mtasts-dns-error") != NULL);
+    CHECK(find(r, "tlsrpt-dns-error") != NULL);
+    CHECK(find(r, "tlsrpt-none") == NULL);
+    CHECK(r->mtasts.dns == VOUCH_DNS_SERVFAIL);
+    vouch_audit_result_free(r);
+
+    /* a domain that takes no mail: both areas skipped */
+    r = audit("parked.test", NULL, 0, false);
+    REQUIRE(r != NULL);
+    CHECK(r->area[VOUCH_AUDIT_MTASTS].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(r->area[VOUCH_AUDIT_TLSRPT].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(strstr(r->area[VOUCH_AUDIT_MTASTS].note, "null MX") != NULL);
+    CHECK(r->area[VOUCH_AUDIT_MTASTS].score == -1);
+    vouch_audit_result_free(r);
+}
+
+static int64_t
+pinned_clock(void *payload)
+{
+    (void)payload;
+    return INT64_C(1772334245); /* 2026-03-01 03:04:05 UTC */
+}
+
+/* the fresh id is the UTC time of the context's clock */
+static void
+test_audit__mtasts_fresh_id(void)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *r = NULL;
+    vouch_resolver_t *res;
+    vouch_ctx_t *ctx = NULL;
+    const vouch_audit_finding_t *f;
+    static const char want[] =
+        "_mta-sts.good.test. IN TXT \"v=STSv1; id=20260301030405\"\n";
+
+    REQUIRE(vouch_ctx_new(&ctx, NULL) == 0);
+    vouch_ctx_set_clock(ctx, pinned_clock, NULL);
+    res = make_resolver(ctx);
+    REQUIRE(res != NULL);
+    o.no_fetch = true;
+    REQUIRE(vouch_audit_run(&r, ctx, res, &o, "good.test", 9, NULL) == 0);
+    f = find(r, "mtasts-none");
+    REQUIRE(f != NULL);
+    CHECKF(strncmp(f->fix, want, sizeof(want) - 1) == 0, "fix %s", f->fix);
+    vouch_audit_result_free(r);
+    vouch_resolver_free(res);
+    vouch_ctx_free(ctx);
+}
+
+/* connect-to mappings are checked before anything is looked up */
+static void
+test_audit__https_options(void)
+{
+    static const char *const good[] = { "::127.0.0.1:8443",
+                                        "mta-sts.a.test:443:[::1]:8443" };
+    static const char *const bad[] = { "127.0.0.1:8443" };
+    static const char *const ctl[] = { "::127.0.0.1:84\n43" };
+    const char *many[VOUCH_AUDIT_CONNECT_TO_MAX + 1];
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_resolver_t *shared = make_resolver(test_ctx());
+    vouch_audit_result_t *r = NULL;
+    vouch_error_t err;
+    size_t i;
+
+    REQUIRE(shared != NULL);
+    o.no_fetch = true;
+    o.https_connect_to = good;
+    o.nconnect_to = 2;
+    CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
+          0);
+    vouch_audit_result_free(r);
+    o.https_connect_to = bad;
+    o.nconnect_to = 1;
+    CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
+              VOUCH_EINVAL &&
+          r == NULL);
+    o.https_connect_to = ctl;
+    CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
+          VOUCH_EINVAL);
+    for (i = 0; i < VOUCH_ARRAY_LEN(many); i++) {
+        many[i] = good[0];
+    }
+    o.https_connect_to = many;
+    o.nconnect_to = VOUCH_ARRAY_LEN(many);
+    CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
+          VOUCH_EINVAL);
+    o.https_connect_to = NULL;
+    o.nconnect_to = 1;
+    CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
+          VOUCH_EINVAL);
+    vouch_resolver_free(shared);
 }
 
 /* ---- bad input ----------------------------------------------------------- */
@@ -590,6 +831,7 @@ test_audit__oom_sweep(void)
     unsigned long n;
     int done = 0;
 
+    o.no_fetch = true;
     o.selectors = sel;
     o.nselectors = 1;
     for (n = 1; n < 4000 && !done; n++) {
@@ -620,13 +862,14 @@ test_audit__oom_sweep(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(audit__spf_tree),     TEST(audit__spf_branches),
-    TEST(audit__spf_networks), TEST(audit__mx),
-    TEST(audit__dkim),         TEST(audit__dmarc),
-    TEST(audit__dane),         TEST(audit__faults),
-    TEST(audit__grade),        TEST(audit__plan_order),
-    TEST(audit__bad_domains),  TEST(audit__txt_fix),
-    TEST(audit__oom_sweep),
+    TEST(audit__spf_tree),      TEST(audit__spf_branches),
+    TEST(audit__spf_networks),  TEST(audit__mx),
+    TEST(audit__dkim),          TEST(audit__dmarc),
+    TEST(audit__dane),          TEST(audit__faults),
+    TEST(audit__grade),         TEST(audit__plan_order),
+    TEST(audit__bad_domains),   TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
+    TEST(audit__https_options), TEST(audit__mtasts_fresh_id),
 };
 
 TEST_MAIN(cases)

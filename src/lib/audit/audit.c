@@ -2,8 +2,8 @@
 /*
  * audit/audit.c - running one domain's audit: name normalisation, the
  * query wrapper (budget, deadline, DNSSEC bookkeeping), findings, and the
- * order of the checks. The checks live in mx.c, spf.c, dkim.c, dmarc.c;
- * scores, grade and plan in grade.c.
+ * order of the checks. The checks live in mx.c, spf.c, dkim.c, dmarc.c,
+ * sts.c; scores, grade and plan in grade.c.
  *
  * Invariants: a result is filled even when DNS fails everywhere (failures
  * are findings); the only errors are a bad domain, bad options and
@@ -160,6 +160,25 @@ selector_ok(const char *s)
     return true;
 }
 
+/* A connect-to mapping: HOST:PORT:ADDR:PORT, printable, at most 255
+ * bytes (HOST and PORT may be empty; ADDR may be a bracketed IPv6). */
+static bool
+mapping_ok(const char *m)
+{
+    size_t i, colons = 0;
+
+    if (m == NULL) {
+        return false;
+    }
+    for (i = 0; m[i] != '\0'; i++) {
+        if (!vouch__is_vchar((unsigned char)m[i]) || i >= 255) {
+            return false;
+        }
+        colons += m[i] == ':';
+    }
+    return colons >= 3;
+}
+
 /* An area this version does not check: skipped, counted nowhere. */
 static void
 not_checked(vouch_audit_result_t *res, vouch_audit_area_t area)
@@ -231,6 +250,19 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
                             "more than %d selectors",
                             VOUCH_AUDIT_SELECTORS_MAX);
     }
+    if (opts->nconnect_to > VOUCH_AUDIT_CONNECT_TO_MAX ||
+        (opts->nconnect_to > 0 && opts->https_connect_to == NULL)) {
+        return vouch__error(err, VOUCH_EINVAL, "audit", 0,
+                            "at most %d connect-to mappings",
+                            VOUCH_AUDIT_CONNECT_TO_MAX);
+    }
+    for (i = 0; i < opts->nconnect_to; i++) {
+        if (!mapping_ok(opts->https_connect_to[i])) {
+            return vouch__error(err, VOUCH_EINVAL, "audit", 0,
+                                "connect-to %zu is not HOST:PORT:ADDR:PORT",
+                                i + 1);
+        }
+    }
     for (i = 0; i < opts->nselectors; i++) {
         if (!selector_ok(opts->selectors[i])) {
             return vouch__error(err, VOUCH_EINVAL, "audit", 0,
@@ -260,10 +292,9 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
     vouch__audit_dkim(&a);
     vouch__audit_dmarc(&a);
     vouch__audit_dane(&a);
-    /* MTA-STS, TLS-RPT (vouch/mtasts.h, vouch/tlsrpt.h) and BIMI
-     * (vouch/bimi.h) land separately (issue 5): their checks go here */
-    not_checked(res, VOUCH_AUDIT_MTASTS);
-    not_checked(res, VOUCH_AUDIT_TLSRPT);
+    vouch__audit_sts(&a);
+    /* BIMI (vouch/bimi.h) lands separately (issue 5): its check goes
+     * here */
     not_checked(res, VOUCH_AUDIT_BIMI);
     dnssec_summary(&a);
     if (a.fatal != 0) {

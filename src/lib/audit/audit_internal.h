@@ -57,6 +57,8 @@ VOUCH_HIDDEN void vouch__audit_spf(audit_t *a);
 VOUCH_HIDDEN void vouch__audit_dkim(audit_t *a);
 VOUCH_HIDDEN void vouch__audit_dmarc(audit_t *a);
 VOUCH_HIDDEN void vouch__audit_dane(audit_t *a);
+/* MTA-STS and TLS-RPT (sts.c); after the MX area and DANE. */
+VOUCH_HIDDEN void vouch__audit_sts(audit_t *a);
 
 /* Scores, grade and plan from the findings (grade.c). */
 VOUCH_HIDDEN void vouch__audit_grade(audit_t *a);

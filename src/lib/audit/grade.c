@@ -11,11 +11,13 @@
  * C >= 70, D >= 60, else F.
  *
  * Plan: the rollout order SPF -> DKIM -> DMARC (p=none with rua ->
- * monitor -> quarantine -> reject), then MX, DNSSEC/DANE; within an area
- * the worst findings first. Steps are the findings that block the next
- * stage (errors, criticals) and the rollout findings that move a domain
- * forward; MTA-STS/TLS-RPT and BIMI come last as advice, marked as not
- * checked, until their modules land (issue 5).
+ * monitor -> quarantine -> reject), then MX, DNSSEC/DANE, then transport
+ * security: what breaks MTA-STS (errors, criticals), TLS-RPT, then the
+ * MTA-STS rollout (none -> testing -> enforce once the TLS-RPT reports
+ * are clean); within an area the worst findings first. Steps are the
+ * findings that block the next stage (errors, criticals) and the rollout
+ * findings that move a domain forward; BIMI comes last as advice, marked
+ * as not checked, until its module lands (issue 5).
  */
 #include <stdio.h>
 #include <string.h>
@@ -42,10 +44,12 @@ penalty(const vouch_audit_finding_t *f)
 
 /* Findings that move a domain along the rollout even when not errors. */
 static const char *const rollout[] = {
-    "spf-no-all",         "spf-neutral-all",        "dkim-not-found",
-    "dkim-key-weak",      "dkim-testing",           "dmarc-no-rua",
-    "dmarc-monitor-only", "dmarc-quarantine",       "dmarc-testing",
-    "dmarc-sp-weaker",    "spf-lookups-near-limit", NULL,
+    "spf-no-all",           "spf-neutral-all",        "dkim-not-found",
+    "dkim-key-weak",        "dkim-testing",           "dmarc-no-rua",
+    "dmarc-monitor-only",   "dmarc-quarantine",       "dmarc-testing",
+    "dmarc-sp-weaker",      "spf-lookups-near-limit", "tlsrpt-none",
+    "mtasts-none",          "mtasts-mode-none",       "mtasts-testing",
+    "mtasts-max-age-short", "mtasts-mx-uncovered",    NULL,
 };
 
 static bool
@@ -87,36 +91,40 @@ add_step(vouch_audit_result_t *res, vouch_audit_area_t area, const char *text,
 static void
 plan(audit_t *a)
 {
-    static const vouch_audit_area_t order[] = {
-        VOUCH_AUDIT_SPF, VOUCH_AUDIT_DKIM,   VOUCH_AUDIT_DMARC,
-        VOUCH_AUDIT_MX,  VOUCH_AUDIT_DNSSEC,
+    /* areas in rollout order, each with the severities taken there */
+    static const struct {
+        vouch_audit_area_t area;
+        int from, to;
+    } order[] = {
+        { VOUCH_AUDIT_SPF, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
+        { VOUCH_AUDIT_DKIM, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
+        { VOUCH_AUDIT_DMARC, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
+        { VOUCH_AUDIT_MX, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
+        { VOUCH_AUDIT_DNSSEC, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
+        { VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_ERROR, VOUCH_AUDIT_CRITICAL },
+        { VOUCH_AUDIT_TLSRPT, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
+        { VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_INFO, VOUCH_AUDIT_WARNING },
     };
+
     vouch_audit_result_t *res = a->res;
     size_t i, j;
     int sev;
 
     for (i = 0; i < VOUCH_ARRAY_LEN(order); i++) {
-        for (sev = VOUCH_AUDIT_CRITICAL; sev >= VOUCH_AUDIT_INFO; sev--) {
+        for (sev = order[i].to; sev >= order[i].from; sev--) {
             for (j = 0; j < res->nfindings; j++) {
                 const vouch_audit_finding_t *f = &res->finding[j];
 
-                if (f->area == order[i] && (int)f->severity == sev &&
+                if (f->area == order[i].area && (int)f->severity == sev &&
                     in_rollout(a, f)) {
                     add_step(res, f->area, f->explanation, f->fix);
                 }
             }
         }
     }
-    if (!res->mx.sends_mail) {
-        return;
-    }
-    add_step(res, VOUCH_AUDIT_MTASTS,
-             "MTA-STS and TLS-RPT were not checked by this version: publish "
-             "a TLS-RPT record (_smtp._tls) and an MTA-STS policy in mode "
-             "testing, then move it to enforce when the reports are clean",
-             "");
-    if (res->dmarc.found && (res->dmarc.policy == VOUCH_DMARC_P_QUARANTINE ||
-                             res->dmarc.policy == VOUCH_DMARC_P_REJECT)) {
+    if (res->mx.sends_mail && res->dmarc.found &&
+        (res->dmarc.policy == VOUCH_DMARC_P_QUARANTINE ||
+         res->dmarc.policy == VOUCH_DMARC_P_REJECT)) {
         add_step(res, VOUCH_AUDIT_BIMI,
                  "DMARC is at enforcement, so BIMI is possible (not checked "
                  "by this version): publish default._bimi with an SVG Tiny "
