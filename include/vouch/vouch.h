@@ -20,5 +20,6 @@
 #include "mtasts.h"
 #include "tlsrpt.h"
 #include "audit.h"
+#include "setup.h"
 
 #endif
