@@ -391,10 +391,20 @@ do_dmarc(vouch_setup_result_t *res, const vouch_setup_options_t *o,
 {
     vouch_dmarc_record_t rec;
     vouch_error_t e;
+    const char *p, *comma;
     int rc;
 
     if (o->dmarc_rua != NULL && (rc = uri_ok("DMARC rua", o->dmarc_rua, err))) {
         return rc;
+    }
+    /* mailto: is the one scheme every receiver must support (RFC 7489
+     * §6.3), so every URI of the list is one */
+    for (p = o->dmarc_rua; p != NULL; p = comma != NULL ? comma + 1 : NULL) {
+        comma = strchr(p, ',');
+        if (!vouch__str_iprefix(p, strlen(p), "mailto:")) {
+            return vouch__error(err, VOUCH_ESYNTAX, MOD, 0,
+                                "DMARC rua: reports go to mailto: URIs");
+        }
     }
     vouch_buf_clear(tmp);
     rc = vouch_buf_puts(tmp, res->no_mail ? "v=DMARC1; p=reject; sp=reject; "
