@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 
-VOUCH = sys.argv[1]
+VOUCH = os.path.abspath(sys.argv[1])
 NOW = "1795000000"  # 2026-11-18 11:06:40 UTC
 results = []
 tmp = tempfile.mkdtemp(prefix="vouch-setup-")
