@@ -85,6 +85,19 @@ add_opt(const char **arr, size_t *n, size_t max, const char *what,
     return CLI_OK;
 }
 
+/* NULL or free of control characters (file names go into comments of
+ * the snippet, which a newline would break). */
+static bool
+printable(const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* CLI_OK, CLI_USAGE, or -1 (help printed). */
 static int
 parse_args(setup_opts_t *o, int argc, char **argv)
@@ -218,6 +231,10 @@ parse_args(setup_opts_t *o, int argc, char **argv)
         cli_error("setup: name one DOMAIN");
         return CLI_USAGE;
     }
+    if (!printable(o->out) || !printable(o->policy_out)) {
+        cli_error("setup: --out and --policy-out take printable file names");
+        return CLI_USAGE;
+    }
     o->domain = argv[optind];
     so->domain = o->domain;
     if (so->no_mail && (so->nmx > 0 || so->nsenders > 0 || so->nips > 0)) {
@@ -310,6 +327,13 @@ read_mx(setup_opts_t *o, vouch_ctx_t *ctx, char store[][VOUCH_DNS_NAME_MAX + 1],
     for (i = 0; rc == CLI_OK && !o->so.no_mail && i < ans->n; i++) {
         if (ans->rr[i].type != VOUCH_DNS_MX) {
             continue;
+        }
+        if (strcmp(ans->rr[i].data, ".") == 0) {
+            cli_error("setup: %s mixes a null MX with other MX records "
+                      "(RFC 7505 3): remove one, or give --mx or --no-mail",
+                      name);
+            rc = CLI_ERROR;
+            break;
         }
         if (n == VOUCH_SETUP_MX_MAX) {
             cli_error("setup: %s has more than %d MX records", name,

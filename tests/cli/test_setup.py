@@ -313,6 +313,8 @@ null.example. MX 0 .
 slow.example. A 192.0.2.1
 $FAULT slow.example. MX TIMEOUT
 weird.example. MX 10 a\\032b.weird.example.
+mixed.example. MX 0 .
+mixed.example. MX 10 mx.mixed.example.
 many.example. MX 5 mx3.many.example.
 many.example. MX 1 mx1.many.example.
 """)
@@ -333,6 +335,9 @@ case("MX sorted by preference", [r["value"] for r in jj.get("records", [])
      ["1 mx1.many.example.", "5 mx3.many.example."])
 case("MX from DNS marked existing", all(
     r["existing"] for r in jj.get("records", []) if r["type"] == "MX"))
+p = setup("mixed.example", "--zone", dz)
+case("null MX mixed with others: exit 1", p.returncode == 1 and
+     "null MX" in p.stderr, p.stderr)
 p = setup("nomx.example", "--zone", dz)
 case("no MX: usage, names --mx", p.returncode == 2 and "--mx" in p.stderr,
      p.stderr)
@@ -394,6 +399,8 @@ USAGE = [
     ("empty label", ["a..example", "--mx", "m.a.example"]),
     ("300-byte name", ["a" * 300 + ".example", "--mx", "m.a.example"]),
     ("bad mx", ["a.example", "--mx", "-bad-.example"]),
+    ("newline in --out", ["a.example", "--mx", "m.a.example", "--out",
+                          "k\nexample.com. TXT x"]),
     ("unknown option", ["a.example", "--frobnicate"]),
     ("missing value", ["a.example", "--mx"]),
 ]
