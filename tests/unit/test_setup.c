@@ -87,6 +87,10 @@ test_setup__table(void)
 {
     static const char *const own[] = { "mx1.example.com", "mx2.example.com" };
     static const char *const gmx[] = { "aspmx.l.google.com" };
+    static const char *const eleven[] = { "a.example", "b.example", "c.example",
+                                          "d.example", "e.example", "f.example",
+                                          "g.example", "h.example", "i.example",
+                                          "j.example", "k.example" };
     static const char *const badmx[] = { "bad_host.example" };
     static const char *const ips[] = { "192.0.2.1", "2001:db8::/32",
                                        "::ffff:198.51.100.9", "10.0.0.0/8" };
@@ -129,6 +133,10 @@ test_setup__table(void)
           NULL, NULL, 0, "v=spf1 include:_spf.google.com ~all", 4 },
         { "over the limit", "example.com", own, 1, s_many, 4, NULL, 0, false,
           NULL, NULL, VOUCH_ETOOBIG, NULL, 0 },
+        { "11 MX with mx", "example.com", eleven, 11, NULL, 0, NULL, 0, false,
+          NULL, NULL, VOUCH_ETOOBIG, NULL, 0 },
+        { "10 MX with mx", "example.com", eleven, 10, NULL, 0, NULL, 0, false,
+          NULL, NULL, 0, "v=spf1 mx ~all", 1 },
         { "unknown sender", "example.com", own, 1, s_bad, 1, NULL, 0, false,
           NULL, NULL, VOUCH_EINVAL, NULL, 0 },
         { "no mx", "example.com", NULL, 0, NULL, 0, NULL, 0, false, NULL, NULL,

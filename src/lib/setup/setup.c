@@ -335,6 +335,13 @@ do_spf(vouch_setup_result_t *res, const vouch_setup_options_t *o,
             "list their addresses with --ip",
             res->spf_lookups, VOUCH_SETUP_SPF_LOOKUPS_MAX);
     }
+    if (res->spf_mx && o->nmx > 10) {
+        /* §4.6.4: an mx term over more than 10 MX names is a permerror */
+        return vouch__error(err, VOUCH_ETOOBIG, MOD, 0,
+                            "%zu MX hosts: an SPF mx term fails over 10 (RFC "
+                            "7208 4.6.4); list the sending servers with --ip",
+                            o->nmx);
+    }
     vouch_error_clear(&e);
     if (vouch_spf_check_record(tmp->ptr, tmp->len, &e) != 0) {
         return vouch__error(err, VOUCH_ESYNTAX, MOD, 0, "SPF record: %s",
