@@ -524,8 +524,9 @@ steps(vouch_setup_result_t *res, const char *dmarc_rua)
     add_step(res, "",
              "publish the records above in the %s zone; a domain has exactly "
              "one v=spf1 record, so this one replaces any other; check the "
-             "draft first with vouch check %s --overlay FILE --selector %s",
-             dom, dom, res->dkim ? res->selector : "SELECTOR");
+             "draft first with vouch check %s --overlay FILE%s%s",
+             dom, dom, res->dkim ? " --selector " : "",
+             res->dkim ? res->selector : "");
     if (res->dkim) {
         add_step(res, "",
                  "sign the mail of your own servers with the private key "
