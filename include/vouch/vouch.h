@@ -21,5 +21,6 @@
 #include "tlsrpt.h"
 #include "audit.h"
 #include "bimi.h"
+#include "setup.h"
 
 #endif

@@ -124,5 +124,6 @@ int cli_cmd_dmarc(int argc, char **argv);
 int cli_cmd_arc(int argc, char **argv);
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_setup(int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ static const struct {
       "authenticate a message: SPF, DKIM, ARC, DMARC, A-R" },
     { "check", cli_cmd_check,
       "audit a domain's mail setup, grade it, say what to publish" },
+    { "setup", cli_cmd_setup,
+      "generate the SPF, DKIM, DMARC, MTA-STS and TLS-RPT records to publish" },
 };
 
 static void
