@@ -22,10 +22,11 @@
  * Not done here: caching, retries, POST, authentication, HTTP/3.
  *
  * Thread safety: vouch_http_get() may run in many threads at once. The
- * first call initialises libcurl once (curl_global_init under
- * pthread_once); a program that uses libcurl itself, or wants the
- * initialisation at a known time, may call vouch_http_global_init() (or
- * curl_global_init) before starting threads.
+ * first call loads libcurl (libcurl.so.4, with dlopen: programs that
+ * never fetch do not pay for it and its dependencies) and initialises it
+ * once (curl_global_init under pthread_once); a program that uses libcurl
+ * itself, or wants the initialisation at a known time, may call
+ * vouch_http_global_init() (or curl_global_init) before starting threads.
  */
 #ifndef VOUCH_HTTP_H
 #define VOUCH_HTTP_H
@@ -132,8 +133,9 @@ VOUCH_EXTERN void vouch_http_response_init(vouch_http_response_t *resp,
 VOUCH_EXTERN void vouch_http_response_dispose(vouch_http_response_t *resp);
 
 /*
- * Initialise libcurl once for the process (thread-safe, idempotent).
- * Returns 0, VOUCH_EINTERNAL (curl_global_init failed).
+ * Load and initialise libcurl once for the process (thread-safe,
+ * idempotent). Returns 0, VOUCH_EINTERNAL (libcurl.so.4 missing or
+ * curl_global_init failed).
  */
 VOUCH_EXTERN int vouch_http_global_init(void) VOUCH_WARN_UNUSED;
 

@@ -6,13 +6,20 @@
  * no content decoding.
  *
  * Each call uses its own easy handle, so calls share nothing but libcurl's
- * global state, initialised once under pthread_once. The body cap is
+ * global state, initialised once under pthread_once. libcurl itself is
+ * loaded then (dlopen): linked in, it and the two dozen libraries it
+ * depends on (Kerberos, LDAP, SASL, ssh2, ...) would be mapped and
+ * relocated at the start of every program using libvouch, about 4 MiB of
+ * memory, even of one that only verifies DKIM; loaded on first use, only
+ * fetches pay for it. The function table is written once under the same
+ * pthread_once and only read afterwards. The body cap is
  * enforced twice: CURLOPT_MAXFILESIZE refuses an announced Content-Length
  * above it before any byte is read, and the write callback refuses the
  * byte that would pass it (chunked or lying servers), so a body is either
  * whole or absent.
  */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -27,13 +34,58 @@
 #define LOW_SPEED_BYTES 16
 #define LOW_SPEED_SECS  5
 
+/* The libcurl functions we call, looked up when it is loaded. */
+typedef struct curl_api {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+    CURLcode (*easy_perform)(CURL *h);
+    CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+    void (*easy_cleanup)(CURL *h);
+    const char *(*easy_strerror)(CURLcode c);
+    struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+    void (*slist_free_all)(struct curl_slist *l);
+    CURLU *(*url)(void);
+    CURLUcode (*url_set)(CURLU *u, CURLUPart part, const char *v,
+                         unsigned flags);
+    CURLUcode (*url_get)(const CURLU *u, CURLUPart part, char **v,
+                         unsigned flags);
+    void (*url_cleanup)(CURLU *u);
+    void (*str_free)(void *p);
+} curl_api_t;
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static CURLcode init_rc = CURLE_FAILED_INIT;
+static curl_api_t curl;
+
+/* dlsym into a function pointer of any type (POSIX guarantees the
+ * conversion works for function addresses). */
+#define LOAD(lib, field, name)                                                 \
+    (*(void **)&curl.field = dlsym(lib, name)) != NULL
 
 static void
 global_init(void)
 {
-    init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+
+    if (lib == NULL) {
+        return;
+    }
+    if (LOAD(lib, global_init, "curl_global_init") &&
+        LOAD(lib, easy_init, "curl_easy_init") &&
+        LOAD(lib, easy_setopt, "curl_easy_setopt") &&
+        LOAD(lib, easy_perform, "curl_easy_perform") &&
+        LOAD(lib, easy_getinfo, "curl_easy_getinfo") &&
+        LOAD(lib, easy_cleanup, "curl_easy_cleanup") &&
+        LOAD(lib, easy_strerror, "curl_easy_strerror") &&
+        LOAD(lib, slist_append, "curl_slist_append") &&
+        LOAD(lib, slist_free_all, "curl_slist_free_all") &&
+        LOAD(lib, url, "curl_url") && LOAD(lib, url_set, "curl_url_set") &&
+        LOAD(lib, url_get, "curl_url_get") &&
+        LOAD(lib, url_cleanup, "curl_url_cleanup") &&
+        LOAD(lib, str_free, "curl_free")) {
+        init_rc = curl.global_init(CURL_GLOBAL_DEFAULT);
+    }
 }
 
 /* see vouch/http.h */
@@ -234,13 +286,13 @@ resolve_entry(vouch_http_response_t *resp, const vouch_http_options_t *o,
 
     *entry = NULL;
     vouch_buf_init(&b, ctx, 4096);
-    u = curl_url();
+    u = curl.url();
     if (u == NULL) {
         return vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
     }
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+    if (curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+        curl.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
             CURLUE_OK) {
         resp->failure = VOUCH_HTTP_F_URL;
         rc = vouch__error(err, VOUCH_EINVAL, MOD, 0, "%s: malformed URL", url);
@@ -287,16 +339,16 @@ resolve_entry(vouch_http_response_t *resp, const vouch_http_options_t *o,
             vouch_dns_status_name(a6->status));
         goto out;
     }
-    *entry = curl_slist_append(NULL, b.ptr);
+    *entry = curl.slist_append(NULL, b.ptr);
     rc = *entry != NULL
              ? 0
              : vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
 out:
     vouch_dns_answer_free(a4);
     vouch_dns_answer_free(a6);
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
+    curl.str_free(host);
+    curl.str_free(port);
+    curl.url_cleanup(u);
     vouch_buf_dispose(&b);
     return rc;
 }
@@ -316,7 +368,7 @@ setup(CURL *h, const char *url, const vouch_http_options_t *o, size_t cap,
 #define SET(opt, val)                                                          \
     do {                                                                       \
         if (c == CURLE_OK) {                                                   \
-            c = curl_easy_setopt(h, opt, val);                                 \
+            c = curl.easy_setopt(h, opt, val);                                 \
         }                                                                      \
     } while (0)
     SET(CURLOPT_ERRORBUFFER, errbuf);
@@ -364,7 +416,7 @@ static int
 failed(vouch_http_response_t *resp, CURLcode c, const sink_t *sink,
        const char *url, size_t cap, const char *errbuf, vouch_error_t *err)
 {
-    const char *why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(c);
+    const char *why = errbuf[0] != '\0' ? errbuf : curl.easy_strerror(c);
 
     vouch_buf_dispose(&resp->body);
     if (sink->nomem) {
@@ -391,8 +443,8 @@ copy_info(vouch_http_response_t *resp, CURL *h)
     const vouch_ctx_t *ctx = resp->body.ctx;
     char *s = NULL;
 
-    (void)curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-    if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
+    (void)curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    if (curl.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
         s != NULL) {
         resp->content_type = vouch__memdup(ctx, s, strlen(s));
         if (resp->content_type == NULL) {
@@ -401,7 +453,7 @@ copy_info(vouch_http_response_t *resp, CURL *h)
     }
     s = NULL;
     if (resp->status >= 300 && resp->status < 400 &&
-        curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &s) == CURLE_OK &&
+        curl.easy_getinfo(h, CURLINFO_REDIRECT_URL, &s) == CURLE_OK &&
         s != NULL) {
         resp->location = vouch__memdup(ctx, s, strlen(s));
         if (resp->location == NULL) {
@@ -446,14 +498,15 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
     sink.body = &resp->body;
     if (vouch_http_global_init() != 0) {
         return vouch__error(err, VOUCH_EINTERNAL, MOD, 0,
-                            "curl_global_init failed");
+                            "libcurl (libcurl.so.4) could not be "
+                            "loaded or initialised");
     }
-    h = curl_easy_init();
+    h = curl.easy_init();
     if (h == NULL) {
         return vouch__error(err, VOUCH_ENOMEM, MOD, 0, "curl_easy_init failed");
     }
     if (o->connect_to != NULL) {
-        connect_to = curl_slist_append(NULL, o->connect_to);
+        connect_to = curl.slist_append(NULL, o->connect_to);
         if (connect_to == NULL) {
             rc = vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
             goto out;
@@ -472,7 +525,7 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
                           "needed)");
         goto out;
     }
-    c = curl_easy_perform(h);
+    c = curl.easy_perform(h);
     rc = copy_info(resp, h);
     if (rc != 0) {
         rc = vouch__error(err, rc, MOD, 0, "out of memory");
@@ -484,8 +537,8 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
     }
     rc = failed(resp, c, &sink, url, cap, errbuf, err);
 out:
-    curl_slist_free_all(connect_to);
-    curl_slist_free_all(resolve);
-    curl_easy_cleanup(h);
+    curl.slist_free_all(connect_to);
+    curl.slist_free_all(resolve);
+    curl.easy_cleanup(h);
     return rc;
 }
