@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench/dkim/report.py OUT/dkim - the table of bench/dkim/run.sh, from
 results.jsonl (the drivers), limit.jsonl (limit_bench), speed.txt
-(openssl speed rsa2048 ed25519) and rss.txt."""
+(openssl speed rsa2048 ed25519), rounds.jsonl (the targets' rounds) and
+rss.txt."""
 import json
 import re
 import sys
@@ -77,10 +78,9 @@ print("The limit: SHA-256 over each message's bytes (header and body, "
       "measured with EVP on the same buffers) + one public-key operation "
       "per message (openssl speed); SHA-256 %.0f MB/s on 16 KiB."
       % (lim["plain"]["sha256_Bps_16k"] / 1e6))
-print("%-20s %10s %11s %12s %12s %12s %8s %7s  %s" % (
+print("%-20s %10s %11s %12s %12s %12s  %s" % (
     "", "hash us/msg", "pk ops/s", "limit msg/s", "vouch msg/s",
-    "vouch/limit", "target", "", "limit with a fresh EVP ctx per op"))
-misses = []
+    "vouch/limit", "limit with a fresh EVP ctx per op"))
 for op, alg in COLS:
     corpus = lim[alg if op == "verify" else "plain"]
     n = corpus["messages"]
@@ -89,14 +89,49 @@ for op, alg in COLS:
     fr = fresh["%s_%s" % ("rsa" if alg == "rsa" else "ed25519", op)]
     limit_fresh = 1.0 / (h + 1.0 / fr)
     v = cell("vouch", op, alg)["msgs_per_s"]
-    ratio = v / limit
-    met = ratio >= target[(op, alg)]
+    print("%-20s %10.1f %11.0f %12.0f %12.0f %12.2f  %.0f (vouch/that %.2f)"
+          % ("%s %s" % (NAME[alg], op), h * 1e6, pk[(op, alg)], limit, v,
+             v / limit, limit_fresh, v / limit_fresh))
+
+# the targets: rounds of vouch and the limit measured one after the other
+rounds = {}
+for l in open(d + "/rounds.jsonl"):
+    o = json.loads(l)
+    rd = rounds.setdefault(o["round"], {"vouch": {}, "hash": {}})
+    if "speed" in o:
+        rd["speed"] = o["speed"]
+    elif "dir" in o:
+        n = o["messages"]
+        rd["hash"][o["dir"].rstrip("/").split("/")[-1]] = o["hash_s_per_pass"] / n
+    else:
+        rd["vouch"][(o["op"], o["alg"])] = o["msgs_per_s"]
+print()
+print("Targets, over %d rounds (each: vouch, then the limit, 1 s each, "
+      "one after the other); judged on the median of the rounds' ratios:"
+      % len(rounds))
+print("%-20s %12s %12s %12s %12s %10s" % (
+    "", "median", "lowest", "highest", "best/best", "target"))
+misses = []
+for op, alg in COLS:
+    ratios, vs, lims = [], [], []
+    for rd in rounds.values():
+        h = rd["hash"][alg if op == "verify" else "plain"]
+        limit = 1.0 / (h + 1.0 / rd["speed"]["%s %s" % (op, alg)])
+        v = rd["vouch"][(op, alg)]
+        ratios.append(v / limit)
+        vs.append(v)
+        lims.append(limit)
+    ratios.sort()
+    med = ratios[len(ratios) // 2] if len(ratios) % 2 else (
+        ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+    met = med >= target[(op, alg)]
     if not met:
         misses.append("%s %s" % (NAME[alg], op))
-    print("%-20s %10.1f %11.0f %12.0f %12.0f %12.2f %8s %7s  %.0f (vouch/that %.2f)"
-          % ("%s %s" % (NAME[alg], op), h * 1e6, pk[(op, alg)], limit, v,
-             ratio, ">= %.2f" % target[(op, alg)], "met" if met else "MISSED",
-             limit_fresh, v / limit_fresh))
+    print("%-20s %12.2f %12.2f %12.2f %12.2f %10s %s"
+          % ("%s %s" % (NAME[alg], op), med, ratios[0], ratios[-1],
+             max(vs) / max(lims), ">= %.2f" % target[(op, alg)],
+             "met" if met else "MISSED"))
+
 r = cell("vouch", "verify", "rsa")
 o = [x for x in impls if x.startswith("libopendkim") and "query" not in x]
 if o:
