@@ -83,8 +83,8 @@ case("dmarc.policy", dm["policy"] == "none")
 sels = o["checks"]["dkim"]["selectors"]
 case("dkim.selectors", sels and sels[0]["name"] == "rsa2026" and
      sels[0]["key_bits"] == 2048, str(sels))
-case("bimi skipped", o["checks"]["bimi"]["status"] == "skipped" and
-     o["checks"]["bimi"]["score"] is None)
+bimi = o["checks"]["bimi"]
+case("bimi checked", bimi["status"] != "skipped", str(bimi))
 sts = o["checks"]["mtasts"]
 case("mtasts fields", sts["status"] == "warning" and sts["score"] == 85 and
      sts["record"] is None and sts["id"] is None and sts["mode"] is None and

@@ -511,7 +511,8 @@ test_audit__grade(void)
     /* dnssec-unsigned and dane-insecure (55 off a weight of 5), no
      * MTA-STS (15 off 5), no TLS-RPT (info): (10+25+20+30)*100 + 5*85 +
      * 5*100 + 5*45 over 100 = 96.5 -> 97 */
-    CHECK(r->nfindings == 4);
+    CHECK(r->nfindings == 5);
+    CHECK(find(r, "bimi-none") != NULL);
     CHECK(find(r, "dane-insecure") != NULL);
     CHECK(find(r, "mtasts-none") != NULL);
     CHECK(find(r, "tlsrpt-none") != NULL);
@@ -520,7 +521,7 @@ test_audit__grade(void)
     CHECK(r->area[VOUCH_AUDIT_TLSRPT].score == 100);
     CHECKF(r->score == 97, "score %d", r->score);
     CHECK(r->grade == 'A');
-    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_OK);
     /* enforcing DMARC: TLS-RPT, then MTA-STS testing, then BIMI advice */
     REQUIRE(r->nsteps == 3);
     CHECK(r->step[0].area == VOUCH_AUDIT_TLSRPT);

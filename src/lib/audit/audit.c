@@ -179,15 +179,6 @@ mapping_ok(const char *m)
     return colons >= 3;
 }
 
-/* An area this version does not check: skipped, counted nowhere. */
-static void
-not_checked(vouch_audit_result_t *res, vouch_audit_area_t area)
-{
-    res->area[area].status = VOUCH_AUDIT_STATUS_SKIPPED;
-    (void)snprintf(res->area[area].note, sizeof(res->area[area].note),
-                   "not checked yet");
-}
-
 static void
 dnssec_summary(audit_t *a)
 {
@@ -293,9 +284,7 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
     vouch__audit_dmarc(&a);
     vouch__audit_dane(&a);
     vouch__audit_sts(&a);
-    /* BIMI (vouch/bimi.h) lands separately (issue 5): its check goes
-     * here */
-    not_checked(res, VOUCH_AUDIT_BIMI);
+    vouch__audit_bimi(&a);
     dnssec_summary(&a);
     if (a.fatal != 0) {
         vouch__free(ctx, res);

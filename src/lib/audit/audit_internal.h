@@ -59,6 +59,8 @@ VOUCH_HIDDEN void vouch__audit_dmarc(audit_t *a);
 VOUCH_HIDDEN void vouch__audit_dane(audit_t *a);
 /* MTA-STS and TLS-RPT (sts.c); after the MX area and DANE. */
 VOUCH_HIDDEN void vouch__audit_sts(audit_t *a);
+/* BIMI record and DMARC enforcement (bimi.c); after DMARC. */
+VOUCH_HIDDEN void vouch__audit_bimi(audit_t *a);
 
 /* Scores, grade and plan from the findings (grade.c). */
 VOUCH_HIDDEN void vouch__audit_grade(audit_t *a);
