@@ -143,6 +143,30 @@ static const char zone_text[] =
     "$FAULT faulty.test. ANY TIMEOUT\n"
     "$FAULT _dmarc.faulty.test. TXT SERVFAIL\n";
 
+/* BIMI records */
+static const char bimi_zone_text[] =
+    "$ORIGIN bimiok.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "$ORIGIN bimiweak.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=none\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "$ORIGIN bimitwo.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/m.svg\"\n"
+    "$ORIGIN bimibad.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=http://b.test/l.svg\"\n"
+    "$ORIGIN bimidecl.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=; a=\"\n";
+
 /* MTA-STS and TLS-RPT records (a second text: C99 string length) */
 static const char sts_zone_text[] =
     "$TTL 300\n"
@@ -184,7 +208,9 @@ make_resolver(const vouch_ctx_t *ctx)
     if (vouch_zone_load_text(z, zone_text, sizeof(zone_text) - 1, "test",
                              &err) != 0 ||
         vouch_zone_load_text(z, sts_zone_text, sizeof(sts_zone_text) - 1, "sts",
-                             &err) != 0) {
+                             &err) != 0 ||
+        vouch_zone_load_text(z, bimi_zone_text, sizeof(bimi_zone_text) - 1,
+                             "bimi", &err) != 0) {
         fprintf(stderr, "zone: %s\n", err.msg);
         vouch_zone_free(z);
         return NULL;
@@ -499,6 +525,35 @@ test_audit__faults(void)
     CHECK(find(r, "dmarc-dns-error") != NULL);
     CHECK(r->mx.status == VOUCH_DNS_TIMEOUT);
     vouch_audit_result_free(r);
+}
+
+static void
+test_audit__bimi_record(void)
+{
+    static const struct {
+        const char *domain, *id;
+    } cases[] = {
+        { "bimiweak.test", "bimi-dmarc-not-enforced" },
+        { "bimitwo.test", "bimi-multiple" },
+        { "bimibad.test", "bimi-syntax" },
+        { "bimidecl.test", "bimi-declined" },
+    };
+
+    vouch_audit_result_t *r = audit("bimiok.test", NULL, 0, true);
+    size_t i;
+
+    REQUIRE(r != NULL);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status != VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(find(r, "bimi-none") == NULL);
+    CHECK(find(r, "bimi-dmarc-not-enforced") == NULL);
+    CHECK(find(r, "bimi-syntax") == NULL);
+    vouch_audit_result_free(r);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        r = audit(cases[i].domain, NULL, 0, true);
+        REQUIRE(r != NULL);
+        CHECKF(find(r, cases[i].id) != NULL, "%s", cases[i].domain);
+        vouch_audit_result_free(r);
+    }
 }
 
 static void
@@ -863,14 +918,23 @@ test_audit__oom_sweep(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(audit__spf_tree),      TEST(audit__spf_branches),
-    TEST(audit__spf_networks),  TEST(audit__mx),
-    TEST(audit__dkim),          TEST(audit__dmarc),
-    TEST(audit__dane),          TEST(audit__faults),
-    TEST(audit__grade),         TEST(audit__plan_order),
-    TEST(audit__bad_domains),   TEST(audit__txt_fix),
-    TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
-    TEST(audit__https_options), TEST(audit__mtasts_fresh_id),
+    TEST(audit__spf_tree),
+    TEST(audit__spf_branches),
+    TEST(audit__spf_networks),
+    TEST(audit__mx),
+    TEST(audit__dkim),
+    TEST(audit__dmarc),
+    TEST(audit__dane),
+    TEST(audit__faults),
+    TEST(audit__grade),
+    TEST(audit__bimi_record),
+    TEST(audit__plan_order),
+    TEST(audit__bad_domains),
+    TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),
+    TEST(audit__mtasts_records),
+    TEST(audit__https_options),
+    TEST(audit__mtasts_fresh_id),
 };
 
 TEST_MAIN(cases)
