@@ -28,8 +28,10 @@
  * the policy fetched over HTTPS with vouch/mtasts.h, its mode, max_age and
  * whether every MX host matches an mx pattern) and TLS-RPT (RFC 8460: the
  * _smtp._tls record and its rua URIs, vouch/tlsrpt.h).
- * Not done here: BIMI (its area says "skipped" until that module lands,
- * issue 5); SMTP probes (STARTTLS, certificates of the MX hosts).
+ * BIMI at record level (default._bimi TXT, vouch/bimi.h, and the DMARC
+ * enforcement it needs).
+ * Not done here: the BIMI SVG and mark certificate fetch (issue 5); SMTP
+ * probes (STARTTLS, certificates of the MX hosts).
  *
  * Everything a domain publishes is untrusted; DNS failures are findings,
  * not errors. Memory is bounded: every list has a cap below, and a
