@@ -63,6 +63,9 @@ vouch__audit_bimi(audit_t *a)
             }
         }
     }
+    (void)snprintf(a->res->area[VOUCH_AUDIT_BIMI].note,
+                   sizeof(a->res->area[VOUCH_AUDIT_BIMI].note),
+                   n == 0 ? "no record" : "%zu record(s)", n);
     if (n == 0) {
         vouch__audit_finding(a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_INFO, "bimi-none",
                              NULL, "no BIMI record at %s%s", name,
