@@ -199,7 +199,8 @@ typedef struct vouch_bimi_vmc_input {
     unsigned version; /* 1 */
     const char *pem;  /* the a= document: leaf first, then issuers */
     size_t pem_len;
-    const char *trust_file; /* PEM file of trusted roots (--bimi-trust) */
+    const char *trust_file; /* PEM file of trusted roots (--bimi-trust);
+                               NULL: the chain is not checked */
     const char *domain;     /* the BIMI domain (A-labels) */
     const char *org_domain; /* its organizational domain; may be NULL */
     const char *svg;        /* the published l= SVG; NULL: not compared */
@@ -212,8 +213,10 @@ typedef struct vouch_bimi_vmc_input {
     }
 
 typedef struct vouch_bimi_vmc_result {
-    bool ok;       /* no finding */
-    bool chain_ok; /* chains to a trusted root (time not considered) */
+    bool ok;       /* no finding (without a trust file: none of the
+                      checks made, the chain not being one of them) */
+    bool chain_ok; /* chains to a trusted root (time not considered);
+                      false when no trust file was given */
     bool time_ok;  /* every certificate valid at the context's time */
     bool eku_ok, domain_ok;
     bool logo_found;               /* an SVG was extracted from the logotype */
@@ -228,7 +231,9 @@ typedef struct vouch_bimi_vmc_result {
 /*
  * Check a VMC/CMC PEM chain. Verification uses OpenSSL with the
  * certificates of the trust file as the only trust anchors (each one, root
- * or intermediate, is an anchor: the mvarcs store lists issuing CAs); validity
+ * or intermediate, is an anchor: the mvarcs store lists issuing CAs); with
+ * no trust file (in->trust_file NULL) the chain is not verified and
+ * chain_ok stays false, every other check is made; validity
  * is checked at vouch_ctx_now(ctx) for every certificate. The subjectAltName
  * must hold a dNSName equal (ASCII case ignored, no wildcards) to in->domain or
  * in->org_domain. The leaf's logotype extension (RFC 3709, subjectLogo, direct)
