@@ -184,8 +184,11 @@ typedef struct vouch_bimi_svg_result {
  * input declaring entities is refused before parsing ("SVG bombs").
  * libxml2 allocates with its own allocator, not ctx's.
  *
+ * libxml2 (libxml2.so.2) is loaded by the first call, not linked.
+ *
  * Returns 0 with the verdict in *out (findings, ok, sha256); VOUCH_EINVAL
- * (NULL out or ctx, or svg NULL with len > 0); VOUCH_ENOMEM. Thread-safe.
+ * (NULL out or ctx, or svg NULL with len > 0); VOUCH_EINTERNAL (libxml2
+ * cannot be loaded); VOUCH_ENOMEM. Thread-safe.
  */
 VOUCH_EXTERN int vouch_bimi_svg_check(vouch_bimi_svg_result_t *out,
                                       const vouch_ctx_t *ctx, const char *svg,

@@ -369,8 +369,15 @@ logo_check(audit_t *a, vouch_http_response_t *resp)
     vouch_error_clear(&err);
     rc = vouch_bimi_svg_check(&svg, a->ctx, resp->body.ptr, resp->body.len,
                               &err);
+    if (rc == VOUCH_ENOMEM) {
+        a->fatal = rc;
+        return true;
+    }
     if (rc != 0) {
-        a->fatal = VOUCH_ENOMEM; /* only ENOMEM: the arguments are ours */
+        /* libxml2 could not be loaded: our problem, not the domain's */
+        vouch__audit_finding(
+            a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_WARNING, "bimi-logo-not-checked",
+            NULL, "the BIMI logo was fetched but not checked: %s", err.msg);
         return true;
     }
     b->logo_checked = true;
