@@ -7,7 +7,9 @@
  * DKIM key sizes, t=y, revoked keys; DMARC policy, inheritance and
  * external report destinations; DANE TLSA checks; MTA-STS and TLS-RPT
  * records (the policy fetch is off here: tests/integration/check_sts.py
- * runs it against nginx); DNS faults becoming
+ * runs it against nginx); BIMI records, selector, no_fetch and fetches
+ * failing at resolution (tests/integration/check_bimi.py fetches from
+ * nginx); DNS faults becoming
  * findings; bad domain names; scores and grade; the zone-file fix writer;
  * an OOM sweep.
  */
@@ -165,7 +167,19 @@ static const char bimi_zone_text[] =
     "$ORIGIN bimidecl.test.\n"
     "@ MX 10 mx.good.test.\n"
     "_dmarc TXT \"v=DMARC1; p=reject\"\n"
-    "default._bimi TXT \"v=BIMI1; l=; a=\"\n";
+    "default._bimi TXT \"v=BIMI1; l=; a=\"\n"
+    /* l= and a= (hosts without addresses: a fetch fails at resolution,
+     * through the zone, before any connection) */
+    "$ORIGIN bimifull.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=quarantine\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://img.bimifull.test/l.svg; "
+    "a=https://img.bimifull.test/v.pem\"\n"
+    /* only a selector other than default */
+    "$ORIGIN bimisel.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "brand._bimi TXT \"v=BIMI1; l=https://img.bimisel.test/l.svg\"\n";
 
 /* MTA-STS and TLS-RPT records (a second text: C99 string length) */
 static const char sts_zone_text[] =
@@ -556,6 +570,138 @@ test_audit__bimi_record(void)
     }
 }
 
+/* Audit domain with o (fresh resolver); NULL when the run fails, its
+ * code in *rc. */
+static vouch_audit_result_t *
+audit_with(const char *domain, const vouch_audit_options_t *o, int *rc)
+{
+    vouch_audit_result_t *res = NULL;
+    vouch_resolver_t *shared = make_resolver(test_ctx());
+
+    if (shared == NULL) {
+        *rc = VOUCH_ENOMEM;
+        return NULL;
+    }
+    *rc = vouch_audit_run(&res, test_ctx(), shared, o, domain, strlen(domain),
+                          NULL);
+    vouch_resolver_free(shared);
+    return res;
+}
+
+/* no_fetch: the record only, said in a finding; the URLs are kept. */
+static void
+test_audit__bimi_no_fetch(void)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *r;
+    const vouch_audit_finding_t *f;
+    int rc;
+
+    o.no_fetch = true;
+    r = audit_with("bimifull.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK_STR(r->bimi.selector, "default");
+    CHECK(r->bimi.record_ok && r->bimi.dmarc_enforces && r->bimi.nrecords == 1);
+    CHECK_STR(r->bimi.logo.url, "https://img.bimifull.test/l.svg");
+    CHECK_STR(r->bimi.vmc.url, "https://img.bimifull.test/v.pem");
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    CHECK(!r->bimi.logo_checked && !r->bimi.vmc_checked);
+    f = find(r, "bimi-not-fetched");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_INFO &&
+          strstr(f->explanation, "only the record") != NULL);
+    CHECK(find(r, "bimi-no-vmc") == NULL);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_OK);
+    vouch_audit_result_free(r);
+
+    /* no a=: a note that Gmail and Apple need a mark certificate */
+    r = audit_with("bimiok.test", &o, &rc);
+    REQUIRE(r != NULL);
+    f = find(r, "bimi-no-vmc");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_INFO &&
+          strstr(f->explanation, "Gmail") != NULL);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NONE &&
+          r->bimi.vmc.url[0] == '\0');
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    vouch_audit_result_free(r);
+
+    /* fetching: hosts the zone does not know fail at resolution, through
+     * the audit's resolver (never the system's), each a finding */
+    o.no_fetch = false;
+    r = audit_with("bimifull.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NETWORK);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NETWORK);
+    CHECK(strstr(r->bimi.logo.reason, "img.bimifull.test") != NULL);
+    f = find(r, "bimi-logo-fetch-network");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_ERROR);
+    CHECK(find(r, "bimi-vmc-fetch-network") != NULL);
+    CHECK(find(r, "bimi-not-fetched") == NULL);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_FAIL);
+    vouch_audit_result_free(r);
+}
+
+/* bimi_selector: another record name; validated as a DNS label. */
+static void
+test_audit__bimi_selector(void)
+{
+    static const char *const bad[] = { "", "a..b", ".a", "a b", "x/y", "a\n" };
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *r;
+    char longsel[80];
+    size_t i;
+    int rc;
+
+    o.no_fetch = true;
+    r = audit_with("bimisel.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK(find(r, "bimi-none") != NULL && r->bimi.nrecords == 0);
+    vouch_audit_result_free(r);
+    o.bimi_selector = "brand";
+    r = audit_with("bimisel.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK_STR(r->bimi.selector, "brand");
+    CHECK(r->bimi.nrecords == 1 && r->bimi.record_ok);
+    CHECK_STR(r->bimi.record, "v=BIMI1; l=https://img.bimisel.test/l.svg");
+    CHECK(find(r, "bimi-none") == NULL);
+    vouch_audit_result_free(r);
+    for (i = 0; i < VOUCH_ARRAY_LEN(bad); i++) {
+        o.bimi_selector = bad[i];
+        r = audit_with("bimisel.test", &o, &rc);
+        CHECKF(rc == VOUCH_EINVAL && r == NULL, "selector %zu accepted", i);
+    }
+    memset(longsel, 'a', VOUCH_AUDIT_SELECTOR_LEN + 1);
+    longsel[VOUCH_AUDIT_SELECTOR_LEN + 1] = '\0';
+    o.bimi_selector = longsel;
+    r = audit_with("bimisel.test", &o, &rc);
+    CHECK(rc == VOUCH_EINVAL && r == NULL);
+    longsel[VOUCH_AUDIT_SELECTOR_LEN] = '\0';
+    r = audit_with("bimisel.test", &o, &rc);
+    CHECK(rc == 0 && r != NULL && find(r, "bimi-none") != NULL);
+    vouch_audit_result_free(r);
+}
+
+/* BIMI plan steps only once DMARC enforces. */
+static void
+test_audit__bimi_plan(void)
+{
+    vouch_audit_result_t *r = audit("bimiweak.test", NULL, 0, false);
+    size_t i;
+
+    REQUIRE(r != NULL);
+    CHECK(find(r, "bimi-dmarc-not-enforced") != NULL);
+    CHECK(!r->bimi.dmarc_enforces);
+    for (i = 0; i < r->nsteps; i++) {
+        CHECKF(r->step[i].area != VOUCH_AUDIT_BIMI, "BIMI step %zu", i);
+    }
+    vouch_audit_result_free(r);
+    r = audit("bimiok.test", NULL, 0, false);
+    REQUIRE(r != NULL && r->nsteps > 0);
+    CHECK(r->step[r->nsteps - 1].area == VOUCH_AUDIT_BIMI);
+    CHECK(strstr(r->step[r->nsteps - 1].text, "Gmail") != NULL);
+    vouch_audit_result_free(r);
+}
+
 static void
 test_audit__grade(void)
 {
@@ -577,8 +723,11 @@ test_audit__grade(void)
     CHECKF(r->score == 97, "score %d", r->score);
     CHECK(r->grade == 'A');
     CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_OK);
-    /* enforcing DMARC: TLS-RPT, then MTA-STS testing, then BIMI advice */
+    /* enforcing DMARC: TLS-RPT, then MTA-STS testing, then BIMI with the
+     * record to publish */
     REQUIRE(r->nsteps == 3);
+    CHECK(strstr(r->step[2].record, "default._bimi.good.test. IN TXT "
+                                    "\"v=BIMI1; l=https://") != NULL);
     CHECK(r->step[0].area == VOUCH_AUDIT_TLSRPT);
     CHECK(r->step[1].area == VOUCH_AUDIT_MTASTS);
     CHECK(strstr(r->step[1].record, "mode: testing") != NULL);
@@ -918,23 +1067,16 @@ test_audit__oom_sweep(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(audit__spf_tree),
-    TEST(audit__spf_branches),
-    TEST(audit__spf_networks),
-    TEST(audit__mx),
-    TEST(audit__dkim),
-    TEST(audit__dmarc),
-    TEST(audit__dane),
-    TEST(audit__faults),
-    TEST(audit__grade),
-    TEST(audit__bimi_record),
-    TEST(audit__plan_order),
-    TEST(audit__bad_domains),
-    TEST(audit__txt_fix),
-    TEST(audit__oom_sweep),
-    TEST(audit__mtasts_records),
-    TEST(audit__https_options),
-    TEST(audit__mtasts_fresh_id),
+    TEST(audit__spf_tree),      TEST(audit__spf_branches),
+    TEST(audit__spf_networks),  TEST(audit__mx),
+    TEST(audit__dkim),          TEST(audit__dmarc),
+    TEST(audit__dane),          TEST(audit__faults),
+    TEST(audit__grade),         TEST(audit__bimi_record),
+    TEST(audit__bimi_no_fetch), TEST(audit__bimi_selector),
+    TEST(audit__bimi_plan),     TEST(audit__plan_order),
+    TEST(audit__bad_domains),   TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
+    TEST(audit__https_options), TEST(audit__mtasts_fresh_id),
 };
 
 TEST_MAIN(cases)
