@@ -534,17 +534,69 @@ pick(const vouch_dns_answer_t *ans, const vouch_dns_rr_t **first)
     return n;
 }
 
+/* Judge the TXT answer at name: none, several, one that parses. Fills
+ * *rec and returns true for one usable record. */
+static bool
+record_check(audit_t *a, const char *name, const vouch_dns_answer_t *ans,
+             vouch_bimi_record_t *rec)
+{
+    vouch_audit_bimi_t *b = &a->res->bimi;
+    char fix[VOUCH_AUDIT_FIX_MAX], value[VOUCH_DNS_NAME_MAX + 48];
+    const vouch_dns_rr_t *first;
+    vouch_error_t err;
+
+    b->nrecords = pick(ans, &first);
+    if (first != NULL) {
+        vouch__escape_into(b->record, sizeof(b->record),
+                           (const char *)first->data, first->len);
+    }
+    if (b->nrecords == 0) {
+        (void)snprintf(value, sizeof(value),
+                       "v=BIMI1; l=https://%s/bimi/logo.svg", a->res->domain);
+        if (!b->dmarc_enforces ||
+            !vouch__audit_txt_fix(fix, sizeof(fix), name, value)) {
+            fix[0] = '\0';
+        }
+        vouch__audit_finding(
+            a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_INFO, "bimi-none", fix,
+            "no BIMI record at %s%s", name,
+            b->dmarc_enforces
+                ? ": publish one pointing at an SVG Tiny PS logo to show "
+                  "your brand logo"
+                : ": consider BIMI only once DMARC enforces");
+        return false;
+    }
+    if (b->nrecords > 1) {
+        vouch__audit_finding(a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_ERROR,
+                             "bimi-multiple", NULL,
+                             "%s has %zu records: receivers ignore them all; "
+                             "keep one",
+                             name, b->nrecords);
+        return false;
+    }
+    vouch_error_clear(&err);
+    if (vouch_bimi_record_parse(rec, (const char *)first->data, first->len,
+                                &err) != 0) {
+        vouch__audit_finding(
+            a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_ERROR, "bimi-syntax", NULL,
+            "the BIMI record at %s is invalid (%s: %s): receivers ignore it",
+            name, vouch_bimi_record_error_name(rec->error), err.msg);
+        return false;
+    }
+    b->record_ok = true;
+    b->declined = rec->declination;
+    return true;
+}
+
 /* see audit_internal.h */
 void
 vouch__audit_bimi(audit_t *a)
 {
     vouch_audit_bimi_t *b = &a->res->bimi;
     char name[VOUCH_DNS_NAME_MAX + VOUCH_AUDIT_SELECTOR_LEN + 16];
-    char fix[VOUCH_AUDIT_FIX_MAX], value[VOUCH_DNS_NAME_MAX + 48];
     const vouch_dns_answer_t *ans;
-    const vouch_dns_rr_t *first;
     vouch_bimi_record_t rec;
-    vouch_error_t err;
+    bool usable;
 
     (void)snprintf(b->selector, sizeof(b->selector), "%s",
                    a->opts->bimi_selector != NULL ? a->opts->bimi_selector
@@ -573,46 +625,9 @@ vouch__audit_bimi(audit_t *a)
         vouch_dns_answer_free(ans);
         return;
     }
-    b->nrecords = pick(ans, &first);
-    if (first != NULL) {
-        vouch__escape_into(b->record, sizeof(b->record),
-                           (const char *)first->data, first->len);
-    }
-    if (b->nrecords == 0) {
-        (void)snprintf(value, sizeof(value),
-                       "v=BIMI1; l=https://%s/bimi/logo.svg", a->res->domain);
-        if (!b->dmarc_enforces ||
-            !vouch__audit_txt_fix(fix, sizeof(fix), name, value)) {
-            fix[0] = '\0';
-        }
-        vouch__audit_finding(
-            a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_INFO, "bimi-none", fix,
-            "no BIMI record at %s%s", name,
-            b->dmarc_enforces
-                ? ": publish one pointing at an SVG Tiny PS logo to show "
-                  "your brand logo"
-                : ": consider BIMI only once DMARC enforces");
-    } else if (b->nrecords > 1) {
-        vouch__audit_finding(a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_ERROR,
-                             "bimi-multiple", NULL,
-                             "%s has %zu records: receivers ignore them all; "
-                             "keep one",
-                             name, b->nrecords);
-    } else {
-        vouch_error_clear(&err);
-        if (vouch_bimi_record_parse(&rec, (const char *)first->data, first->len,
-                                    &err) != 0) {
-            vouch__audit_finding(
-                a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_ERROR, "bimi-syntax", NULL,
-                "the BIMI record at %s is invalid (%s): receivers ignore it",
-                name, vouch_bimi_record_error_name(rec.error));
-        } else {
-            b->record_ok = true;
-            b->declined = rec.declination;
-        }
-    }
+    usable = record_check(a, name, ans, &rec);
     vouch_dns_answer_free(ans);
-    if (!b->record_ok) {
+    if (!usable) {
         return;
     }
     if (b->declined) {
