@@ -236,6 +236,10 @@ def check(zone, ca, trust, dom, *extra):
     if trust is not None:
         args += ["--bimi-trust", trust]
     p = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    # a sanitizer build reports on stderr (and leaks at exit)
+    case(dom + " clean exit", p.returncode == 0 and
+         "Sanitizer" not in p.stderr and "runtime error" not in p.stderr,
+         "rc %d: %s" % (p.returncode, p.stderr[:600]))
     try:
         return json.loads(p.stdout)
     except ValueError:
