@@ -8,8 +8,9 @@ a zone file (never the system resolver); each domain is checked with
   vouch check DOMAIN --zone Z --https-ca CA --https-connect-to ... \\
       --bimi-trust MARKROOT --json
 and checks.bimi / findings are asserted: a good SVG with a good VMC; SVGs
-with a script, without a title, with a raster image; a 404, an untrusted
-server certificate, an oversized logo, a wrong Content-Type; mark
+with a script, without a title, with a raster image; a 404, a redirect,
+an untrusted server certificate, an oversized logo, a server too slow, a
+wrong Content-Type; mark
 certificates made here with the openssl CLI (mark_cert below writes the
 RFC 3709 logotype extension with the SVG's hash): expired, wrong EKU,
 wrong domain, another SVG, another root; no --bimi-trust; --no-fetch;
@@ -33,6 +34,8 @@ PORT = "18454"
 IMG = "img.bimi.loc"             # the logo host (valid certificate)
 ROGUE = "rogue.bimi.loc"         # a certificate no one trusts
 PLAIN = "plain.bimi.loc"         # serves everything as text/plain
+SLOW = "slow.bimi.loc"           # one byte a second
+MOVED = "moved.bimi.loc"         # redirects everything to IMG
 results = []
 
 
@@ -72,6 +75,8 @@ SCENARIOS = {
     "untrusted.loc": dict(l="https://%s/good.svg" % ROGUE),
     "big.loc": dict(l="big.svg"),
     "ctype.loc": dict(l="https://%s/good.svg" % PLAIN),
+    "slow.loc": dict(l="https://%s/good.svg" % SLOW),
+    "moved.loc": dict(l="https://%s/good.svg" % MOVED),
     "expired.loc": dict(l="good.svg", a="vmc-expired.pem"),
     "eku.loc": dict(l="good.svg", a="vmc-eku.pem"),
     "wrongdom.loc": dict(l="good.svg", a="vmc-wrongdom.pem"),
@@ -184,7 +189,10 @@ def write_sites(work, sites):
     for host, kind, conf in [(IMG, "valid", None),
                              (ROGUE, "untrusted", None),
                              (PLAIN, "valid",
-                              "types { } default_type text/plain;")]:
+                              "types { } default_type text/plain;"),
+                             (SLOW, "valid", "limit_rate 1;"),
+                             (MOVED, "valid",
+                              "return 301 https://%s$request_uri;" % IMG)]:
         d = os.path.join(sites, host)
         os.makedirs(d)
         with open(os.path.join(d, "cert"), "w") as f:
@@ -327,7 +335,11 @@ def run_cases(zone, ca, trust):
             ("untrusted.loc", "certificate", "bimi-logo-fetch-certificate",
              None, "certificate"),
             ("big.loc", "too-big", "bimi-logo-fetch-too-big", 200,
-             "32768")]:
+             "32768"),
+            ("moved.loc", "http-status", "bimi-logo-fetch-status", 301,
+             "redirect to https://%s/good.svg" % IMG),
+            ("slow.loc", "timeout", "bimi-logo-fetch-timeout", None,
+             "too slow")]:
         o = check(zone, ca, trust, dom)
         logo = o["checks"]["bimi"].get("logo") or {}
         f = finding(o, fid)
