@@ -639,6 +639,20 @@ test_audit__bimi_no_fetch(void)
     CHECK(find(r, "bimi-not-fetched") == NULL);
     CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_FAIL);
     vouch_audit_result_free(r);
+
+    /* a domain with 300 ms in all: the zone answers in far less, but no
+     * fetch starts with under 500 ms left */
+    o.timeout_ms = 300;
+    r = audit_with("bimifull.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK(find(r, "dns-budget") == NULL);
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    f = find(r, "bimi-not-fetched");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_WARNING &&
+          strstr(f->explanation, "time limit") != NULL);
+    CHECK(strstr(r->bimi.logo.reason, "time limit") != NULL);
+    vouch_audit_result_free(r);
 }
 
 /* bimi_selector: another record name; validated as a DNS label. */
