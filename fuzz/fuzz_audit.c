@@ -5,7 +5,9 @@
  * for fuzz.example: its SPF TXT record, its DMARC record, the DKIM key at
  * selector s1, or the TLSA rdata of its MX host; with bit 3 set, the
  * first two are its _mta-sts and _smtp._tls records instead (no policy
- * fetch: fuzzing stays offline); a fixed zone around it
+ * fetch: fuzzing stays offline); with bit 4 set (and not the TLSA case)
+ * it is the BIMI record at default._bimi (DMARC enforces in the fixed
+ * zone; nothing fetched); a fixed zone around it
  * gives the SPF tree includes, a loop, void names and faults to find.
  * Every audit must end in a result whose scores, grade, counts and texts
  * are within their bounds: never a crash, a hang or an overrun.
@@ -67,7 +69,13 @@ check(const vouch_audit_result_t *r)
         r->mtasts.nmx > VOUCH_AUDIT_STS_MX_MAX ||
         !terminated(r->tlsrpt.record, sizeof(r->tlsrpt.record)) ||
         !terminated(r->tlsrpt.error, sizeof(r->tlsrpt.error)) ||
-        r->tlsrpt.nrua > VOUCH_TLSRPT_RUA_MAX) {
+        r->tlsrpt.nrua > VOUCH_TLSRPT_RUA_MAX ||
+        !terminated(r->bimi.record, sizeof(r->bimi.record)) ||
+        !terminated(r->bimi.logo.url, sizeof(r->bimi.logo.url)) ||
+        !terminated(r->bimi.vmc.url, sizeof(r->bimi.vmc.url)) ||
+        r->bimi.logo_checked || r->bimi.vmc_checked ||
+        (r->bimi.logo.fetch != VOUCH_AUDIT_FETCH_NONE &&
+         r->bimi.logo.fetch != VOUCH_AUDIT_FETCH_NOT_FETCHED)) {
         abort();
     }
     for (i = 0; i < VOUCH_AUDIT_AREAS; i++) {
@@ -110,7 +118,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     where = data[0] & 3;
     vouch_buf_init(&text, ctx, 1 << 20);
-    if (vouch_buf_puts(&text, fixed_zone) != 0) {
+    if (vouch_buf_puts(&text, fixed_zone) != 0 ||
+        ((data[0] & 16) != 0 && where != 3 &&
+         vouch_buf_puts(&text, "_dmarc.fuzz.example. TXT "
+                               "\"v=DMARC1; p=reject\"\n") != 0)) {
         goto out;
     }
     if (where == 3) {
@@ -131,8 +142,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     } else {
         if (vouch_buf_printf(&text, "%s \"",
-                             (data[0] & 8) != 0 ? sts_owners[where]
-                                                : owners[where]) != 0) {
+                             (data[0] & 16) != 0
+                                 ? "default._bimi.fuzz.example. TXT"
+                             : (data[0] & 8) != 0 ? sts_owners[where]
+                                                  : owners[where]) != 0) {
             goto out;
         }
         /* the value, in 255-byte strings, every byte as \DDD */

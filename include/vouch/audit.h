@@ -28,8 +28,15 @@
  * the policy fetched over HTTPS with vouch/mtasts.h, its mode, max_age and
  * whether every MX host matches an mx pattern) and TLS-RPT (RFC 8460: the
  * _smtp._tls record and its rua URIs, vouch/tlsrpt.h).
- * Not done here: BIMI (its area says "skipped" until that module lands,
- * issue 5); SMTP probes (STARTTLS, certificates of the MX hosts).
+ * BIMI (vouch/bimi.h): the record at <selector>._bimi (default), the
+ * DMARC enforcement it needs, the l= logo fetched over HTTPS and checked
+ * against the SVG Tiny PS profile, the a= mark certificate (VMC/CMC)
+ * fetched and checked (chain to a given trust store, validity at the
+ * context's clock, BIMI EKU, domain, logotype hash against the fetched
+ * logo).
+ * Not done here: SMTP probes (STARTTLS, certificates of the MX hosts);
+ * the BIMI fallback to the organizational domain's record; revocation of
+ * mark certificates.
  *
  * Everything a domain publishes is untrusted; DNS failures are findings,
  * not errors. Memory is bounded: every list has a cap below, and a
@@ -44,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bimi.h"
 #include "common.h"
 #include "dmarc.h"
 #include "dns.h"
@@ -263,6 +271,62 @@ typedef struct vouch_audit_tlsrpt {
     char error[VOUCH_ERROR_MSG_MAX];                     /* "" or why */
 } vouch_audit_tlsrpt_t;
 
+/* What came of an HTTPS fetch of the BIMI area. */
+typedef enum vouch_audit_fetch {
+    VOUCH_AUDIT_FETCH_NONE = 0,    /* nothing to fetch (no URL, no record) */
+    VOUCH_AUDIT_FETCH_NOT_FETCHED, /* options->no_fetch or the time limit */
+    VOUCH_AUDIT_FETCH_OK,          /* status 200, body within the cap */
+    VOUCH_AUDIT_FETCH_HTTP_STATUS, /* another status (3xx not followed) */
+    VOUCH_AUDIT_FETCH_CERTIFICATE, /* the server's certificate */
+    VOUCH_AUDIT_FETCH_TIMEOUT,     /* connect or transfer timeout */
+    VOUCH_AUDIT_FETCH_TOO_BIG,     /* body over the cap */
+    VOUCH_AUDIT_FETCH_NETWORK      /* resolve, connect, TLS, protocol */
+} vouch_audit_fetch_t;
+
+/* "none", "not-fetched", "ok", "http-status", "certificate", "timeout",
+ * "too-big", "network" */
+VOUCH_EXTERN const char *vouch_audit_fetch_name(vouch_audit_fetch_t f);
+
+/* One fetch of the BIMI area (the logo or the mark certificate). */
+typedef struct vouch_audit_bimi_fetch {
+    char url[VOUCH_BIMI_URI_MAX + 1]; /* from the record; "" when none */
+    vouch_audit_fetch_t fetch;
+    long http_status;                 /* 0 when no response */
+    char content_type[64];            /* as sent, escaped; "" when none */
+    size_t bytes;                     /* body size when fetched */
+    char reason[VOUCH_ERROR_MSG_MAX]; /* why the fetch failed; "" when ok */
+} vouch_audit_bimi_fetch_t;
+
+/* BIMI (draft-brand-indicators-for-message-identification). */
+typedef struct vouch_audit_bimi {
+    char selector[VOUCH_AUDIT_SELECTOR_LEN + 1]; /* "default" unless set */
+    vouch_dns_status_t dns; /* of the <selector>._bimi TXT query */
+    size_t nrecords;        /* TXT records starting "v=" */
+    char record[VOUCH_AUDIT_RECORD_MAX + 1]; /* the first, escaped */
+    bool record_ok;                          /* exactly one, and it parsed */
+    bool declined;                           /* l= and a= empty */
+    bool dmarc_enforces; /* p=quarantine|reject, pct=100, no t=y, sp */
+    /* the l= indicator: fetched when the record is usable, not declined
+     * and l= is not empty */
+    vouch_audit_bimi_fetch_t logo;
+    bool logo_checked;    /* the SVG check ran (fetch OK) */
+    bool logo_valid;      /* no finding of the SVG Tiny PS check */
+    size_t logo_findings; /* SVG findings (dropped ones included) */
+    uint8_t logo_sha256[32];
+    /* the a= mark certificate */
+    vouch_audit_bimi_fetch_t vmc;
+    bool vmc_checked;       /* the certificate check ran (fetch OK) */
+    bool vmc_chain_checked; /* against options->bimi_trust */
+    bool vmc_valid;         /* checked, chain included, and no finding */
+    bool vmc_chain_ok, vmc_time_ok, vmc_eku_ok, vmc_domain_ok;
+    bool vmc_logo_found; /* an SVG in the logotype extension */
+    bool vmc_svg_match;  /* it is the fetched logo, byte for byte */
+    unsigned vmc_ncerts;
+    char vmc_subject[160];                 /* leaf subject, escaped */
+    int64_t vmc_not_before, vmc_not_after; /* leaf validity, epoch s */
+    size_t vmc_findings; /* certificate findings (dropped included) */
+} vouch_audit_bimi_t;
+
 typedef struct vouch_audit_step {
     unsigned order; /* 1, 2, ... */
     vouch_audit_area_t area;
@@ -282,6 +346,7 @@ typedef struct vouch_audit_result {
     vouch_audit_dmarc_t dmarc;
     vouch_audit_mtasts_t mtasts;
     vouch_audit_tlsrpt_t tlsrpt;
+    vouch_audit_bimi_t bimi;
     vouch_audit_dnssec_t dnssec;
     size_t nfindings;
     size_t findings_dropped;
@@ -304,11 +369,13 @@ typedef struct vouch_audit_options {
     bool discovery;
     /* wall-clock cap on one domain, milliseconds; 0: 30000 */
     unsigned timeout_ms;
-    /* do not fetch the MTA-STS policy over HTTPS (the area then judges
-     * the TXT record only and says so); bulk runs use it */
+    /* do not fetch over HTTPS: neither the MTA-STS policy nor the BIMI
+     * logo and mark certificate (the areas then judge the TXT records
+     * only and say so); bulk runs use it */
     bool no_fetch;
-    /* PEM file of CAs trusted for the policy fetch instead of the system
-     * store (vouch_http_options_t.ca_file); NULL: the system store */
+    /* PEM file of CAs trusted for the HTTPS fetches (MTA-STS policy, BIMI
+     * logo and certificate) instead of the system store
+     * (vouch_http_options_t.ca_file); NULL: the system store */
     const char *https_ca;
     /* connect-to mappings "HOST:PORT:ADDR:PORT" (borrowed; at most
      * VOUCH_AUDIT_CONNECT_TO_MAX): the fetch of https://H/ uses the first
@@ -317,11 +384,20 @@ typedef struct vouch_audit_options {
      * resolver, never the system's */
     const char *const *https_connect_to;
     size_t nconnect_to;
+    /* BIMI selector (borrowed; a DNS label, at most
+     * VOUCH_AUDIT_SELECTOR_LEN): the record is <selector>._bimi.<domain>;
+     * NULL: "default" */
+    const char *bimi_selector;
+    /* PEM file of the trust anchors for mark certificates (e.g. the BIMI
+     * Group's list of VMC/CMC issuers); NULL: the chain is not checked
+     * and a finding says so. The https_ca and connect-to options apply to
+     * the BIMI fetches as to the MTA-STS one; no_fetch skips them. */
+    const char *bimi_trust;
 } vouch_audit_options_t;
 
 #define VOUCH_AUDIT_OPTIONS_INIT                                               \
     {                                                                          \
-        1, NULL, 0, true, 0, false, NULL, NULL, 0                              \
+        1, NULL, 0, true, 0, false, NULL, NULL, 0, NULL, NULL                  \
     }
 
 /*
@@ -330,7 +406,7 @@ typedef struct vouch_audit_options {
  * Returns 0 and a result in *out (every DNS failure is a finding);
  * VOUCH_ESYNTAX (not a domain name: IP literal, empty label, too long,
  * bad IDNA; err says why; *out NULL); VOUCH_EINVAL (NULL pointers, bad
- * options version, a selector that is not a DNS label, more than
+ * options version, a DKIM or BIMI selector that is not a DNS label, more than
  * VOUCH_AUDIT_CONNECT_TO_MAX connect-to mappings or one that is not
  * HOST:PORT:ADDR:PORT); VOUCH_ENOMEM.
  * Free the result with vouch_audit_result_free(). Thread-safe.

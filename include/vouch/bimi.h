@@ -184,8 +184,11 @@ typedef struct vouch_bimi_svg_result {
  * input declaring entities is refused before parsing ("SVG bombs").
  * libxml2 allocates with its own allocator, not ctx's.
  *
+ * libxml2 (libxml2.so.2) is loaded by the first call, not linked.
+ *
  * Returns 0 with the verdict in *out (findings, ok, sha256); VOUCH_EINVAL
- * (NULL out or ctx, or svg NULL with len > 0); VOUCH_ENOMEM. Thread-safe.
+ * (NULL out or ctx, or svg NULL with len > 0); VOUCH_EINTERNAL (libxml2
+ * cannot be loaded); VOUCH_ENOMEM. Thread-safe.
  */
 VOUCH_EXTERN int vouch_bimi_svg_check(vouch_bimi_svg_result_t *out,
                                       const vouch_ctx_t *ctx, const char *svg,
@@ -199,7 +202,8 @@ typedef struct vouch_bimi_vmc_input {
     unsigned version; /* 1 */
     const char *pem;  /* the a= document: leaf first, then issuers */
     size_t pem_len;
-    const char *trust_file; /* PEM file of trusted roots (--bimi-trust) */
+    const char *trust_file; /* PEM file of trusted roots (--bimi-trust);
+                               NULL: the chain is not checked */
     const char *domain;     /* the BIMI domain (A-labels) */
     const char *org_domain; /* its organizational domain; may be NULL */
     const char *svg;        /* the published l= SVG; NULL: not compared */
@@ -212,8 +216,10 @@ typedef struct vouch_bimi_vmc_input {
     }
 
 typedef struct vouch_bimi_vmc_result {
-    bool ok;       /* no finding */
-    bool chain_ok; /* chains to a trusted root (time not considered) */
+    bool ok;       /* no finding (without a trust file: none of the
+                      checks made, the chain not being one of them) */
+    bool chain_ok; /* chains to a trusted root (time not considered);
+                      false when no trust file was given */
     bool time_ok;  /* every certificate valid at the context's time */
     bool eku_ok, domain_ok;
     bool logo_found;               /* an SVG was extracted from the logotype */
@@ -228,7 +234,9 @@ typedef struct vouch_bimi_vmc_result {
 /*
  * Check a VMC/CMC PEM chain. Verification uses OpenSSL with the
  * certificates of the trust file as the only trust anchors (each one, root
- * or intermediate, is an anchor: the mvarcs store lists issuing CAs); validity
+ * or intermediate, is an anchor: the mvarcs store lists issuing CAs); with
+ * no trust file (in->trust_file NULL) the chain is not verified and
+ * chain_ok stays false, every other check is made; validity
  * is checked at vouch_ctx_now(ctx) for every certificate. The subjectAltName
  * must hold a dNSName equal (ASCII case ignored, no wildcards) to in->domain or
  * in->org_domain. The leaf's logotype extension (RFC 3709, subjectLogo, direct)

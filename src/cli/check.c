@@ -33,6 +33,8 @@ typedef struct check_opts {
     bool no_discovery;
     bool no_fetch;
     const char *https_ca;
+    const char *bimi_selector;
+    const char *bimi_trust;
     const char *connect_to[VOUCH_AUDIT_CONNECT_TO_MAX];
     size_t nconnect_to;
     bool jsonl;
@@ -77,20 +79,29 @@ check_usage(FILE *f)
             "       vouch check --from FILE|- [--jobs N] [--jsonl] "
             "[OPTIONS]\n\n"
             "Audit the mail setup of domains: MX, SPF, DKIM, DMARC, DNSSEC, "
-            "DANE,\nMTA-STS and TLS-RPT; print a graded report with the "
-            "records to publish\n(docs/check.md).\n\n"
+            "DANE,\nMTA-STS, TLS-RPT and BIMI; print a graded report with the "
+            "records to\npublish (docs/check.md).\n\n"
             "  --selector S      a DKIM selector to check (repeatable, at "
             "most %d)\n"
             "  --no-discovery    do not try the well-known selectors of big "
             "providers\n"
-            "  --no-fetch        do not fetch MTA-STS policies over HTTPS "
-            "(TXT record only)\n"
-            "  --https-ca FILE   trust the CAs in FILE (PEM) for the policy "
-            "fetch\n"
+            "  --no-fetch        fetch nothing over HTTPS (MTA-STS policy, "
+            "BIMI logo and\n"
+            "                    certificate): judge the TXT records only\n"
+            "  --https-ca FILE   trust the CAs in FILE (PEM) for the HTTPS "
+            "fetches\n"
             "  --https-connect-to HOST:PORT:ADDR:PORT\n"
             "                    connect there instead (repeatable, at most "
             "%d); the\n"
             "                    certificate is still checked for HOST\n"
+            "  --bimi-selector NAME\n"
+            "                    the BIMI record is NAME._bimi.DOMAIN "
+            "(default: default)\n"
+            "  --bimi-trust FILE check BIMI mark certificates (VMC/CMC) "
+            "against the\n"
+            "                    issuers in FILE (PEM); without it their "
+            "chain is not\n"
+            "                    checked\n"
             "  --jsonl           one JSON object per line per domain\n"
             "  --from FILE|-     read domains from FILE (one a line), - for "
             "stdin\n"
@@ -112,6 +123,29 @@ colons(const char *s)
     return n;
 }
 
+/* A selector as the audit takes it: DNS labels of letters, digits, '-'
+ * and '_', dots between them, at most VOUCH_AUDIT_SELECTOR_LEN bytes. */
+static bool
+label_ok(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n == 0 || n > VOUCH_AUDIT_SELECTOR_LEN || s[0] == '.' ||
+        s[n - 1] == '.') {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              (c == '.' && s[i + 1] != '.'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static int
 parse_args(check_opts_t *o, int argc, char **argv)
 {
@@ -121,6 +155,8 @@ parse_args(check_opts_t *o, int argc, char **argv)
         OPT_NO_FETCH,
         OPT_HTTPS_CA,
         OPT_CONNECT_TO,
+        OPT_BIMI_SELECTOR,
+        OPT_BIMI_TRUST,
         OPT_JSONL,
         OPT_FROM,
         OPT_JOBS,
@@ -133,6 +169,8 @@ parse_args(check_opts_t *o, int argc, char **argv)
         { "no-fetch", no_argument, NULL, OPT_NO_FETCH },
         { "https-ca", required_argument, NULL, OPT_HTTPS_CA },
         { "https-connect-to", required_argument, NULL, OPT_CONNECT_TO },
+        { "bimi-selector", required_argument, NULL, OPT_BIMI_SELECTOR },
+        { "bimi-trust", required_argument, NULL, OPT_BIMI_TRUST },
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "from", required_argument, NULL, OPT_FROM },
         { "jobs", required_argument, NULL, OPT_JOBS },
@@ -181,6 +219,18 @@ parse_args(check_opts_t *o, int argc, char **argv)
                 return CLI_USAGE;
             }
             o->connect_to[o->nconnect_to++] = optarg;
+            break;
+        case OPT_BIMI_SELECTOR:
+            if (!label_ok(optarg)) {
+                cli_error("check: --bimi-selector wants a DNS label (letters, "
+                          "digits, '-', '_'; at most %d), not '%s'",
+                          VOUCH_AUDIT_SELECTOR_LEN, optarg);
+                return CLI_USAGE;
+            }
+            o->bimi_selector = optarg;
+            break;
+        case OPT_BIMI_TRUST:
+            o->bimi_trust = optarg;
             break;
         case OPT_JSONL:
             o->jsonl = true;
@@ -477,6 +527,11 @@ cli_cmd_check(int argc, char **argv)
                   strerror(errno));
         return CLI_ERROR;
     }
+    if (o.bimi_trust != NULL && access(o.bimi_trust, R_OK) != 0) {
+        cli_error("check: cannot read --bimi-trust %s: %s", o.bimi_trust,
+                  strerror(errno));
+        return CLI_ERROR;
+    }
     memset(&src, 0, sizeof(src));
     src.o = &o;
     if (o.from != NULL) {
@@ -497,6 +552,8 @@ cli_cmd_check(int argc, char **argv)
     aopts.https_ca = o.https_ca;
     aopts.https_connect_to = o.connect_to;
     aopts.nconnect_to = o.nconnect_to;
+    aopts.bimi_selector = o.bimi_selector;
+    aopts.bimi_trust = o.bimi_trust;
     r.aopts = aopts;
     if ((r.ctx = cli_make_ctx(&o.g)) == NULL) {
         rc = CLI_ERROR;

@@ -324,6 +324,116 @@ tlsrpt_json(const vouch_audit_result_t *r)
     return o;
 }
 
+static json_t *
+int_or_null(bool have, json_int_t v)
+{
+    return have ? json_integer(v) : json_null();
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+    return s[0] != '\0' ? str(s) : json_null();
+}
+
+/* What every BIMI fetch shows: url, fetch, status, content_type, bytes,
+ * reason. */
+static json_t *
+bimi_fetch_json(const vouch_audit_bimi_fetch_t *f)
+{
+    json_t *o = json_object();
+    bool answered = f->fetch == VOUCH_AUDIT_FETCH_OK ||
+                    f->fetch == VOUCH_AUDIT_FETCH_HTTP_STATUS;
+
+    json_object_set_new(o, "url", str(f->url));
+    json_object_set_new(o, "fetch",
+                        json_string(vouch_audit_fetch_name(f->fetch)));
+    json_object_set_new(o, "status",
+                        int_or_null(f->http_status != 0, f->http_status));
+    json_object_set_new(o, "content_type",
+                        answered ? str_or_null(f->content_type) : json_null());
+    json_object_set_new(
+        o, "bytes",
+        int_or_null(f->fetch == VOUCH_AUDIT_FETCH_OK, (json_int_t)f->bytes));
+    json_object_set_new(o, "reason", str_or_null(f->reason));
+    return o;
+}
+
+static json_t *
+bimi_json(const vouch_audit_result_t *r)
+{
+    const vouch_audit_bimi_t *b = &r->bimi;
+    json_t *o = area_base(r, VOUCH_AUDIT_BIMI), *logo, *vmc;
+    char hex[65];
+    size_t i;
+
+    if (r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_SKIPPED) {
+        return o;
+    }
+    json_object_set_new(o, "selector", str(b->selector));
+    json_object_set_new(o, "dns", json_string(vouch_dns_status_name(b->dns)));
+    json_object_set_new(o, "records", json_integer((json_int_t)b->nrecords));
+    json_object_set_new(o, "record", str_or_null(b->record));
+    json_object_set_new(o, "valid", json_boolean(b->record_ok));
+    json_object_set_new(o, "declined", json_boolean(b->declined));
+    json_object_set_new(o, "dmarc_enforces", json_boolean(b->dmarc_enforces));
+    if (b->logo.url[0] != '\0') {
+        logo = bimi_fetch_json(&b->logo);
+        for (i = 0; i < sizeof(b->logo_sha256); i++) {
+            (void)snprintf(hex + 2 * i, 3, "%02x", b->logo_sha256[i]);
+        }
+        json_object_set_new(o, "logo", logo);
+        json_object_set_new(logo, "valid",
+                            b->logo_checked ? json_boolean(b->logo_valid)
+                                            : json_null());
+        json_object_set_new(
+            logo, "findings",
+            int_or_null(b->logo_checked, (json_int_t)b->logo_findings));
+        json_object_set_new(logo, "sha256",
+                            b->logo_checked ? json_string(hex) : json_null());
+    } else {
+        json_object_set_new(o, "logo", json_null());
+    }
+    if (b->vmc.url[0] == '\0') {
+        json_object_set_new(o, "vmc", json_null());
+        return o;
+    }
+    vmc = bimi_fetch_json(&b->vmc);
+    json_object_set_new(o, "vmc", vmc);
+    json_object_set_new(vmc, "checked", json_boolean(b->vmc_checked));
+    json_object_set_new(vmc, "chain_checked",
+                        json_boolean(b->vmc_chain_checked));
+    /* null, not true, when the chain was not checked and nothing else
+     * was wrong: never a silent pass */
+    json_object_set_new(vmc, "valid",
+                        !b->vmc_checked        ? json_null()
+                        : b->vmc_findings > 0  ? json_false()
+                        : b->vmc_chain_checked ? json_true()
+                                               : json_null());
+    if (!b->vmc_checked) {
+        return o;
+    }
+    json_object_set_new(vmc, "chain",
+                        b->vmc_chain_checked ? json_boolean(b->vmc_chain_ok)
+                                             : json_null());
+    json_object_set_new(vmc, "validity", json_boolean(b->vmc_time_ok));
+    json_object_set_new(vmc, "eku", json_boolean(b->vmc_eku_ok));
+    json_object_set_new(vmc, "domain", json_boolean(b->vmc_domain_ok));
+    json_object_set_new(vmc, "logo_found", json_boolean(b->vmc_logo_found));
+    json_object_set_new(vmc, "svg_match",
+                        b->logo_checked ? json_boolean(b->vmc_svg_match)
+                                        : json_null());
+    json_object_set_new(vmc, "certificates", json_integer(b->vmc_ncerts));
+    json_object_set_new(vmc, "subject", str_or_null(b->vmc_subject));
+    json_object_set_new(vmc, "not_before",
+                        int_or_null(b->vmc_ncerts > 0, b->vmc_not_before));
+    json_object_set_new(vmc, "not_after",
+                        int_or_null(b->vmc_ncerts > 0, b->vmc_not_after));
+    json_object_set_new(vmc, "findings",
+                        json_integer((json_int_t)b->vmc_findings));
+    return o;
+}
+
 json_t *
 check_json(const vouch_audit_result_t *r)
 {
@@ -341,7 +451,7 @@ check_json(const vouch_audit_result_t *r)
     json_object_set_new(checks, "dmarc", dmarc_json(r));
     json_object_set_new(checks, "mtasts", mtasts_json(r));
     json_object_set_new(checks, "tlsrpt", tlsrpt_json(r));
-    json_object_set_new(checks, "bimi", area_base(r, VOUCH_AUDIT_BIMI));
+    json_object_set_new(checks, "bimi", bimi_json(r));
     json_object_set_new(checks, "dnssec", dnssec_json(r));
     json_object_set_new(o, "checks", checks);
     for (i = 0; i < r->nfindings; i++) {
@@ -427,6 +537,51 @@ severity_colour(vouch_audit_severity_t s)
                                       : C_DIM;
 }
 
+/* The state of one BIMI fetch and check, a few words. */
+static void
+bimi_part(const vouch_audit_bimi_fetch_t *f, bool checked, size_t nfindings,
+          bool valid, char *buf, size_t cap)
+{
+    if (f->url[0] == '\0') {
+        (void)snprintf(buf, cap, "none");
+    } else if (f->fetch != VOUCH_AUDIT_FETCH_OK) {
+        (void)snprintf(buf, cap, "%s", vouch_audit_fetch_name(f->fetch));
+    } else if (!checked) {
+        (void)snprintf(buf, cap, "fetched, not checked");
+    } else if (nfindings > 0) {
+        (void)snprintf(buf, cap, "%zu finding%s", nfindings,
+                       nfindings == 1 ? "" : "s");
+    } else {
+        (void)snprintf(buf, cap, "%s", valid ? "valid" : "chain not checked");
+    }
+}
+
+static void
+bimi_summary(const vouch_audit_bimi_t *b, char *buf, size_t cap)
+{
+    char logo[48], vmc[48];
+
+    if (b->dns != VOUCH_DNS_NOERROR && b->dns != VOUCH_DNS_NODATA &&
+        b->dns != VOUCH_DNS_NXDOMAIN) {
+        (void)snprintf(buf, cap, "%s._bimi: %s", b->selector,
+                       vouch_dns_status_name(b->dns));
+    } else if (b->nrecords != 1) {
+        (void)snprintf(buf, cap, "%s at %s._bimi",
+                       b->nrecords == 0 ? "no record" : "several records",
+                       b->selector);
+    } else if (!b->record_ok) {
+        (void)snprintf(buf, cap, "invalid record at %s._bimi", b->selector);
+    } else if (b->declined) {
+        (void)snprintf(buf, cap, "declined at %s._bimi", b->selector);
+    } else {
+        bimi_part(&b->logo, b->logo_checked, b->logo_findings, b->logo_valid,
+                  logo, sizeof(logo));
+        bimi_part(&b->vmc, b->vmc_checked, b->vmc_findings, b->vmc_valid, vmc,
+                  sizeof(vmc));
+        (void)snprintf(buf, cap, "logo %s, VMC %s", logo, vmc);
+    }
+}
+
 /* One line of summary per area. */
 static void
 summary(const vouch_audit_result_t *r, vouch_audit_area_t a, char *buf,
@@ -496,6 +651,9 @@ summary(const vouch_audit_result_t *r, vouch_audit_area_t a, char *buf,
                                                    : "no usable record");
         }
         break;
+    case VOUCH_AUDIT_BIMI:
+        bimi_summary(&r->bimi, buf, cap);
+        break;
     case VOUCH_AUDIT_DNSSEC:
         (void)snprintf(buf, cap, "%s%s", vouch_dnssec_name(r->dnssec.state),
                        r->dnssec.dane ? ", DANE" : "");
@@ -548,7 +706,7 @@ check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
                 vouch_audit_status_name(ar->status), colour(tty, C_RESET),
                 score, line);
     }
-    if (r->spf.nrecords > 0 || r->dmarc.found) {
+    if (r->spf.nrecords > 0 || r->dmarc.found || r->bimi.nrecords > 0) {
         fputc('\n', f);
     }
     if (r->spf.nrecords > 0) {
@@ -556,6 +714,17 @@ check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
     }
     if (r->dmarc.found) {
         fprintf(f, "  DMARC record: %s\n", r->dmarc.record);
+    }
+    if (r->bimi.nrecords > 0) {
+        fprintf(f, "  BIMI record: %s\n", r->bimi.record);
+    }
+    if (r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_OK) {
+        fprintf(f, "  BIMI logo: %s (%zu bytes, %s)\n", r->bimi.logo.url,
+                r->bimi.logo.bytes,
+                r->bimi.logo_valid ? "SVG Tiny PS" : "not SVG Tiny PS");
+    }
+    if (r->bimi.vmc_checked && r->bimi.vmc_ncerts > 0) {
+        fprintf(f, "  BIMI VMC: %s\n", r->bimi.vmc_subject);
     }
     if (r->nfindings > 0) {
         fprintf(f, "\nFindings:\n");

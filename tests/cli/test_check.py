@@ -6,7 +6,8 @@ The JSON schema fields; --jsonl order with --jobs (input order kept);
 bad domains (IP literals, 300-byte names, empty labels, non-ASCII) give a
 per-domain error and the run goes on; DNS timeouts ($FAULT lines) become
 findings, not crashes; the human report has no colour when piped;
---overlay changes the verdict (what-if); usage errors exit 2.
+--overlay changes the verdict (what-if); usage errors exit 2; the BIMI
+fields, --bimi-selector (bad ones are usage errors), --bimi-trust.
 
 usage: test_check.py VOUCH EXAMPLE_ZONE ; prints "N passed, N failed".
 """
@@ -83,8 +84,12 @@ case("dmarc.policy", dm["policy"] == "none")
 sels = o["checks"]["dkim"]["selectors"]
 case("dkim.selectors", sels and sels[0]["name"] == "rsa2026" and
      sels[0]["key_bits"] == 2048, str(sels))
-case("bimi skipped", o["checks"]["bimi"]["status"] == "skipped" and
-     o["checks"]["bimi"]["score"] is None)
+bimi = o["checks"]["bimi"]
+case("bimi checked", bimi["status"] != "skipped", str(bimi))
+case("bimi fields", bimi.get("selector") == "default" and
+     bimi.get("records") == 0 and bimi.get("record") is None and
+     bimi.get("valid") is False and bimi.get("logo") is None and
+     bimi.get("vmc") is None and bimi.get("weight") == 0, str(bimi))
 sts = o["checks"]["mtasts"]
 case("mtasts fields", sts["status"] == "warning" and sts["score"] == 85 and
      sts["record"] is None and sts["id"] is None and sts["mode"] is None and
@@ -203,17 +208,37 @@ for name, args in [
     p = run(*args)
     case("usage " + name, p.returncode in (1, 2) and p.stderr.strip() != "",
          "rc=%d %r" % (p.returncode, p.stderr))
+for sel in ["a..b", "", "x y", "a" * 64, "-/-"]:
+    p = run("x.test", "--zone", zone, "--bimi-selector", sel)
+    case("usage bad --bimi-selector %r" % sel, p.returncode == 2 and
+         "bimi-selector" in p.stderr, "rc=%d %r" % (p.returncode, p.stderr))
+p = run("x.test", "--zone", zone, "--bimi-trust", os.path.join(tmp, "no.pem"))
+case("missing --bimi-trust file", p.returncode == 1 and
+     "bimi-trust" in p.stderr, p.stderr)
 p = run("--help")
 case("help", p.returncode == 0 and "--jobs" in p.stdout and
      "--selector" in p.stdout and "--no-fetch" in p.stdout and
-     "--https-connect-to" in p.stdout)
+     "--https-connect-to" in p.stdout and "--bimi-selector" in p.stdout and
+     "--bimi-trust" in p.stdout)
 
 # --no-fetch: a record is judged alone and the policy says not-fetched
 stszone = os.path.join(tmp, "sts.zone")
 with open(stszone, "w") as f:
     f.write("$TTL 300\n$ORIGIN sts.test.\n@ MX 10 mx\nmx A 192.0.2.25\n"
             "_mta-sts TXT \"v=STSv1; id=42\"\n"
-            "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:t@sts.test\"\n")
+            "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:t@sts.test\"\n"
+            "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+            "brand._bimi TXT \"v=BIMI1; l=https://img.sts.test/l.svg\"\n")
+p = run("sts.test", "--zone", stszone, "--no-fetch", "--json",
+        "--bimi-selector", "brand")
+o = json.loads(p.stdout) if p.stdout else {}
+bimi = o.get("checks", {}).get("bimi", {})
+case("no-fetch bimi", bimi.get("selector") == "brand" and
+     bimi.get("valid") is True and
+     (bimi.get("logo") or {}).get("fetch") == "not-fetched" and
+     (bimi.get("logo") or {}).get("valid") is None and
+     bimi.get("vmc") is None and "bimi-not-fetched" in
+     [x["id"] for x in o.get("findings", [])], str(bimi))
 p = run("sts.test", "--zone", stszone, "--no-fetch", "--json")
 o = json.loads(p.stdout) if p.stdout else {}
 sts = o.get("checks", {}).get("mtasts", {})

@@ -7,7 +7,9 @@
  * DKIM key sizes, t=y, revoked keys; DMARC policy, inheritance and
  * external report destinations; DANE TLSA checks; MTA-STS and TLS-RPT
  * records (the policy fetch is off here: tests/integration/check_sts.py
- * runs it against nginx); DNS faults becoming
+ * runs it against nginx); BIMI records, selector, no_fetch and fetches
+ * failing at resolution (tests/integration/check_bimi.py fetches from
+ * nginx); DNS faults becoming
  * findings; bad domain names; scores and grade; the zone-file fix writer;
  * an OOM sweep.
  */
@@ -143,6 +145,42 @@ static const char zone_text[] =
     "$FAULT faulty.test. ANY TIMEOUT\n"
     "$FAULT _dmarc.faulty.test. TXT SERVFAIL\n";
 
+/* BIMI records */
+static const char bimi_zone_text[] =
+    "$ORIGIN bimiok.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "$ORIGIN bimiweak.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=none\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "$ORIGIN bimitwo.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/m.svg\"\n"
+    "$ORIGIN bimibad.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=http://b.test/l.svg\"\n"
+    "$ORIGIN bimidecl.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=BIMI1; l=; a=\"\n"
+    /* l= and a= (hosts without addresses: a fetch fails at resolution,
+     * through the zone, before any connection) */
+    "$ORIGIN bimifull.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=quarantine\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://img.bimifull.test/l.svg; "
+    "a=https://img.bimifull.test/v.pem\"\n"
+    /* only a selector other than default */
+    "$ORIGIN bimisel.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "brand._bimi TXT \"v=BIMI1; l=https://img.bimisel.test/l.svg\"\n";
+
 /* MTA-STS and TLS-RPT records (a second text: C99 string length) */
 static const char sts_zone_text[] =
     "$TTL 300\n"
@@ -184,7 +222,9 @@ make_resolver(const vouch_ctx_t *ctx)
     if (vouch_zone_load_text(z, zone_text, sizeof(zone_text) - 1, "test",
                              &err) != 0 ||
         vouch_zone_load_text(z, sts_zone_text, sizeof(sts_zone_text) - 1, "sts",
-                             &err) != 0) {
+                             &err) != 0 ||
+        vouch_zone_load_text(z, bimi_zone_text, sizeof(bimi_zone_text) - 1,
+                             "bimi", &err) != 0) {
         fprintf(stderr, "zone: %s\n", err.msg);
         vouch_zone_free(z);
         return NULL;
@@ -502,6 +542,181 @@ test_audit__faults(void)
 }
 
 static void
+test_audit__bimi_record(void)
+{
+    static const struct {
+        const char *domain, *id;
+    } cases[] = {
+        { "bimiweak.test", "bimi-dmarc-not-enforced" },
+        { "bimitwo.test", "bimi-multiple" },
+        { "bimibad.test", "bimi-syntax" },
+        { "bimidecl.test", "bimi-declined" },
+    };
+
+    vouch_audit_result_t *r = audit("bimiok.test", NULL, 0, true);
+    size_t i;
+
+    REQUIRE(r != NULL);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status != VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(find(r, "bimi-none") == NULL);
+    CHECK(find(r, "bimi-dmarc-not-enforced") == NULL);
+    CHECK(find(r, "bimi-syntax") == NULL);
+    vouch_audit_result_free(r);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        r = audit(cases[i].domain, NULL, 0, true);
+        REQUIRE(r != NULL);
+        CHECKF(find(r, cases[i].id) != NULL, "%s", cases[i].domain);
+        vouch_audit_result_free(r);
+    }
+}
+
+/* Audit domain with o (fresh resolver); NULL when the run fails, its
+ * code in *rc. */
+static vouch_audit_result_t *
+audit_with(const char *domain, const vouch_audit_options_t *o, int *rc)
+{
+    vouch_audit_result_t *res = NULL;
+    vouch_resolver_t *shared = make_resolver(test_ctx());
+
+    if (shared == NULL) {
+        *rc = VOUCH_ENOMEM;
+        return NULL;
+    }
+    *rc = vouch_audit_run(&res, test_ctx(), shared, o, domain, strlen(domain),
+                          NULL);
+    vouch_resolver_free(shared);
+    return res;
+}
+
+/* no_fetch: the record only, said in a finding; the URLs are kept. */
+static void
+test_audit__bimi_no_fetch(void)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *r;
+    const vouch_audit_finding_t *f;
+    int rc;
+
+    o.no_fetch = true;
+    r = audit_with("bimifull.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK_STR(r->bimi.selector, "default");
+    CHECK(r->bimi.record_ok && r->bimi.dmarc_enforces && r->bimi.nrecords == 1);
+    CHECK_STR(r->bimi.logo.url, "https://img.bimifull.test/l.svg");
+    CHECK_STR(r->bimi.vmc.url, "https://img.bimifull.test/v.pem");
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    CHECK(!r->bimi.logo_checked && !r->bimi.vmc_checked);
+    f = find(r, "bimi-not-fetched");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_INFO &&
+          strstr(f->explanation, "only the record") != NULL);
+    CHECK(find(r, "bimi-no-vmc") == NULL);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_OK);
+    vouch_audit_result_free(r);
+
+    /* no a=: a note that Gmail and Apple need a mark certificate */
+    r = audit_with("bimiok.test", &o, &rc);
+    REQUIRE(r != NULL);
+    f = find(r, "bimi-no-vmc");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_INFO &&
+          strstr(f->explanation, "Gmail") != NULL);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NONE &&
+          r->bimi.vmc.url[0] == '\0');
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    vouch_audit_result_free(r);
+
+    /* fetching: hosts the zone does not know fail at resolution, through
+     * the audit's resolver (never the system's), each a finding */
+    o.no_fetch = false;
+    r = audit_with("bimifull.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NETWORK);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NETWORK);
+    CHECK(strstr(r->bimi.logo.reason, "img.bimifull.test") != NULL);
+    f = find(r, "bimi-logo-fetch-network");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_ERROR);
+    CHECK(find(r, "bimi-vmc-fetch-network") != NULL);
+    CHECK(find(r, "bimi-not-fetched") == NULL);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_FAIL);
+    vouch_audit_result_free(r);
+
+    /* a domain with 300 ms in all: the zone answers in far less, but no
+     * fetch starts with under 500 ms left */
+    o.timeout_ms = 300;
+    r = audit_with("bimifull.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK(find(r, "dns-budget") == NULL);
+    CHECK(r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    CHECK(r->bimi.vmc.fetch == VOUCH_AUDIT_FETCH_NOT_FETCHED);
+    f = find(r, "bimi-not-fetched");
+    CHECK(f != NULL && f->severity == VOUCH_AUDIT_WARNING &&
+          strstr(f->explanation, "time limit") != NULL);
+    CHECK(strstr(r->bimi.logo.reason, "time limit") != NULL);
+    vouch_audit_result_free(r);
+}
+
+/* bimi_selector: another record name; validated as a DNS label. */
+static void
+test_audit__bimi_selector(void)
+{
+    static const char *const bad[] = { "", "a..b", ".a", "a b", "x/y", "a\n" };
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *r;
+    char longsel[80];
+    size_t i;
+    int rc;
+
+    o.no_fetch = true;
+    r = audit_with("bimisel.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK(find(r, "bimi-none") != NULL && r->bimi.nrecords == 0);
+    vouch_audit_result_free(r);
+    o.bimi_selector = "brand";
+    r = audit_with("bimisel.test", &o, &rc);
+    REQUIRE(r != NULL);
+    CHECK_STR(r->bimi.selector, "brand");
+    CHECK(r->bimi.nrecords == 1 && r->bimi.record_ok);
+    CHECK_STR(r->bimi.record, "v=BIMI1; l=https://img.bimisel.test/l.svg");
+    CHECK(find(r, "bimi-none") == NULL);
+    vouch_audit_result_free(r);
+    for (i = 0; i < VOUCH_ARRAY_LEN(bad); i++) {
+        o.bimi_selector = bad[i];
+        r = audit_with("bimisel.test", &o, &rc);
+        CHECKF(rc == VOUCH_EINVAL && r == NULL, "selector %zu accepted", i);
+    }
+    memset(longsel, 'a', VOUCH_AUDIT_SELECTOR_LEN + 1);
+    longsel[VOUCH_AUDIT_SELECTOR_LEN + 1] = '\0';
+    o.bimi_selector = longsel;
+    r = audit_with("bimisel.test", &o, &rc);
+    CHECK(rc == VOUCH_EINVAL && r == NULL);
+    longsel[VOUCH_AUDIT_SELECTOR_LEN] = '\0';
+    r = audit_with("bimisel.test", &o, &rc);
+    CHECK(rc == 0 && r != NULL && find(r, "bimi-none") != NULL);
+    vouch_audit_result_free(r);
+}
+
+/* BIMI plan steps only once DMARC enforces. */
+static void
+test_audit__bimi_plan(void)
+{
+    vouch_audit_result_t *r = audit("bimiweak.test", NULL, 0, false);
+    size_t i;
+
+    REQUIRE(r != NULL);
+    CHECK(find(r, "bimi-dmarc-not-enforced") != NULL);
+    CHECK(!r->bimi.dmarc_enforces);
+    for (i = 0; i < r->nsteps; i++) {
+        CHECKF(r->step[i].area != VOUCH_AUDIT_BIMI, "BIMI step %zu", i);
+    }
+    vouch_audit_result_free(r);
+    r = audit("bimiok.test", NULL, 0, false);
+    REQUIRE(r != NULL && r->nsteps > 0);
+    CHECK(r->step[r->nsteps - 1].area == VOUCH_AUDIT_BIMI);
+    CHECK(strstr(r->step[r->nsteps - 1].text, "Gmail") != NULL);
+    vouch_audit_result_free(r);
+}
+
+static void
 test_audit__grade(void)
 {
     static const char *const sel[] = { "s1" };
@@ -511,7 +726,8 @@ test_audit__grade(void)
     /* dnssec-unsigned and dane-insecure (55 off a weight of 5), no
      * MTA-STS (15 off 5), no TLS-RPT (info): (10+25+20+30)*100 + 5*85 +
      * 5*100 + 5*45 over 100 = 96.5 -> 97 */
-    CHECK(r->nfindings == 4);
+    CHECK(r->nfindings == 5);
+    CHECK(find(r, "bimi-none") != NULL);
     CHECK(find(r, "dane-insecure") != NULL);
     CHECK(find(r, "mtasts-none") != NULL);
     CHECK(find(r, "tlsrpt-none") != NULL);
@@ -520,9 +736,12 @@ test_audit__grade(void)
     CHECK(r->area[VOUCH_AUDIT_TLSRPT].score == 100);
     CHECKF(r->score == 97, "score %d", r->score);
     CHECK(r->grade == 'A');
-    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_SKIPPED);
-    /* enforcing DMARC: TLS-RPT, then MTA-STS testing, then BIMI advice */
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_OK);
+    /* enforcing DMARC: TLS-RPT, then MTA-STS testing, then BIMI with the
+     * record to publish */
     REQUIRE(r->nsteps == 3);
+    CHECK(strstr(r->step[2].record, "default._bimi.good.test. IN TXT "
+                                    "\"v=BIMI1; l=https://") != NULL);
     CHECK(r->step[0].area == VOUCH_AUDIT_TLSRPT);
     CHECK(r->step[1].area == VOUCH_AUDIT_MTASTS);
     CHECK(strstr(r->step[1].record, "mode: testing") != NULL);
@@ -866,7 +1085,9 @@ static const test_case_t cases[] = {
     TEST(audit__spf_networks),  TEST(audit__mx),
     TEST(audit__dkim),          TEST(audit__dmarc),
     TEST(audit__dane),          TEST(audit__faults),
-    TEST(audit__grade),         TEST(audit__plan_order),
+    TEST(audit__grade),         TEST(audit__bimi_record),
+    TEST(audit__bimi_no_fetch), TEST(audit__bimi_selector),
+    TEST(audit__bimi_plan),     TEST(audit__plan_order),
     TEST(audit__bad_domains),   TEST(audit__txt_fix),
     TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
     TEST(audit__https_options), TEST(audit__mtasts_fresh_id),

@@ -585,6 +585,17 @@ test_bimi__vmc_cases(void)
         in.svg = logo_svg;
         in.svg_len = strlen(logo_svg);
         REQUIRE(vouch_bimi_vmc_check(&r, ctx, &in, NULL) == 0);
+        if (c->trust) {
+            /* no trust file: the chain is not checked, the rest is */
+            in.trust_file = NULL;
+            REQUIRE(vouch_bimi_vmc_check(&r, ctx, &in, NULL) == 0);
+            CHECKF(r.ok && !r.chain_ok && r.findings.n == 0 && r.eku_ok &&
+                       r.domain_ok && r.time_ok && r.svg_match,
+                   "%s without trust file: %zu findings", c->name,
+                   r.findings.n);
+            in.trust_file = other_path;
+            REQUIRE(vouch_bimi_vmc_check(&r, ctx, &in, NULL) == 0);
+        }
         X509_free(chain[0]);
         CHECKF(r.ncerts == (c->intermediate ? 2u : 1u), "%s: %u certs", c->name,
                r.ncerts);

@@ -16,8 +16,11 @@
  * MTA-STS rollout (none -> testing -> enforce once the TLS-RPT reports
  * are clean); within an area the worst findings first. Steps are the
  * findings that block the next stage (errors, criticals) and the rollout
- * findings that move a domain forward; BIMI comes last as advice, marked
- * as not checked, until its module lands (issue 5).
+ * findings that move a domain forward. BIMI comes last and only once
+ * DMARC enforces (before that a logo is shown nowhere, and the DMARC steps
+ * matter more): no record, a broken record, logo or mark certificate, no
+ * mark certificate. BIMI weighs 0 in the overall score: it shows a brand,
+ * it protects nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,12 +47,28 @@ penalty(const vouch_audit_finding_t *f)
 
 /* Findings that move a domain along the rollout even when not errors. */
 static const char *const rollout[] = {
-    "spf-no-all",           "spf-neutral-all",        "dkim-not-found",
-    "dkim-key-weak",        "dkim-testing",           "dmarc-no-rua",
-    "dmarc-monitor-only",   "dmarc-quarantine",       "dmarc-testing",
-    "dmarc-sp-weaker",      "spf-lookups-near-limit", "tlsrpt-none",
-    "mtasts-none",          "mtasts-mode-none",       "mtasts-testing",
-    "mtasts-max-age-short", "mtasts-mx-uncovered",    NULL,
+    "spf-no-all",
+    "spf-neutral-all",
+    "dkim-not-found",
+    "dkim-key-weak",
+    "dkim-testing",
+    "dmarc-no-rua",
+    "dmarc-monitor-only",
+    "dmarc-quarantine",
+    "dmarc-testing",
+    "dmarc-sp-weaker",
+    "spf-lookups-near-limit",
+    "tlsrpt-none",
+    "mtasts-none",
+    "mtasts-mode-none",
+    "mtasts-testing",
+    "mtasts-max-age-short",
+    "mtasts-mx-uncovered",
+    "bimi-none",
+    "bimi-no-vmc",
+    "bimi-logo-content-type",
+    "bimi-svg-attribute",
+    NULL,
 };
 
 static bool
@@ -104,6 +123,7 @@ plan(audit_t *a)
         { VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_ERROR, VOUCH_AUDIT_CRITICAL },
         { VOUCH_AUDIT_TLSRPT, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
         { VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_INFO, VOUCH_AUDIT_WARNING },
+        { VOUCH_AUDIT_BIMI, VOUCH_AUDIT_INFO, VOUCH_AUDIT_CRITICAL },
     };
 
     vouch_audit_result_t *res = a->res;
@@ -111,6 +131,9 @@ plan(audit_t *a)
     int sev;
 
     for (i = 0; i < VOUCH_ARRAY_LEN(order); i++) {
+        if (order[i].area == VOUCH_AUDIT_BIMI && !res->bimi.dmarc_enforces) {
+            continue;
+        }
         for (sev = order[i].to; sev >= order[i].from; sev--) {
             for (j = 0; j < res->nfindings; j++) {
                 const vouch_audit_finding_t *f = &res->finding[j];
@@ -121,15 +144,6 @@ plan(audit_t *a)
                 }
             }
         }
-    }
-    if (res->mx.sends_mail && res->dmarc.found &&
-        (res->dmarc.policy == VOUCH_DMARC_P_QUARANTINE ||
-         res->dmarc.policy == VOUCH_DMARC_P_REJECT)) {
-        add_step(res, VOUCH_AUDIT_BIMI,
-                 "DMARC is at enforcement, so BIMI is possible (not checked "
-                 "by this version): publish default._bimi with an SVG Tiny "
-                 "PS logo",
-                 "");
     }
 }
 

@@ -19,7 +19,13 @@
  * with no network, no DTD loading, no entity substitution, its default
  * (non-HUGE) limits, UTF-8 forced; our walk stops descending at
  * VOUCH_BIMI_SVG_DEPTH_MAX.
+ *
+ * libxml2 is loaded on the first check (dlopen), not linked: with ICU and
+ * libstdc++ behind it, it would cost every vouch process about 2.7 MiB
+ * at start, even one that never sees a logo. The function table is
+ * written once under pthread_once and only read afterwards.
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +36,68 @@
 #include <openssl/evp.h>
 
 #include "bimi_internal.h"
+
+/* The libxml2 functions we call, looked up when it is loaded. */
+typedef struct xml_api {
+    void (*init_parser)(void);
+    xmlParserCtxtPtr (*new_parser_ctxt)(void);
+    xmlDocPtr (*ctxt_read_memory)(xmlParserCtxtPtr c, const char *buf, int size,
+                                  const char *url, const char *encoding,
+                                  int options);
+    const xmlError *(*ctxt_get_last_error)(void *c);
+    xmlNodePtr (*doc_get_root_element)(const xmlDoc *doc);
+    void (*free_doc)(xmlDocPtr doc);
+    void (*free_parser_ctxt)(xmlParserCtxtPtr c);
+    long (*get_line_no)(const xmlNode *n);
+    xmlChar *(*get_no_ns_prop)(const xmlNode *n, const xmlChar *name);
+    xmlChar *(*node_get_content)(const xmlNode *n);
+    xmlFreeFunc *free; /* the library's xmlFree variable */
+} xml_api_t;
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static bool xml_ok;
+static xml_api_t xml;
+
+/* dlsym into a pointer of any type (POSIX guarantees the conversion works
+ * for function addresses). */
+#define XLOAD(lib, field, name)                                                \
+    (*(void **)&xml.field = dlsym(lib, name)) != NULL
+
+static void
+xml_init(void)
+{
+    void *lib = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+
+    if (lib == NULL) {
+        return;
+    }
+    if (XLOAD(lib, init_parser, "xmlInitParser") &&
+        XLOAD(lib, new_parser_ctxt, "xmlNewParserCtxt") &&
+        XLOAD(lib, ctxt_read_memory, "xmlCtxtReadMemory") &&
+        XLOAD(lib, ctxt_get_last_error, "xmlCtxtGetLastError") &&
+        XLOAD(lib, doc_get_root_element, "xmlDocGetRootElement") &&
+        XLOAD(lib, free_doc, "xmlFreeDoc") &&
+        XLOAD(lib, free_parser_ctxt, "xmlFreeParserCtxt") &&
+        XLOAD(lib, get_line_no, "xmlGetLineNo") &&
+        XLOAD(lib, get_no_ns_prop, "xmlGetNoNsProp") &&
+        XLOAD(lib, node_get_content, "xmlNodeGetContent") &&
+        XLOAD(lib, free, "xmlFree")) {
+        /* libxml2 2.9's xmlInitParser() is not safe to race: once per
+         * process, here */
+        xml.init_parser();
+        xml_ok = true;
+        return; /* the library stays loaded for the process */
+    }
+    dlclose(lib);
+}
+
+static void
+xml_free(void *p)
+{
+    if (p != NULL) {
+        (*xml.free)(p);
+    }
+}
 
 #define SVG_NS   "http://www.w3.org/2000/svg"
 #define XLINK_NS "http://www.w3.org/1999/xlink"
@@ -258,7 +326,7 @@ typedef struct walk {
 static unsigned
 line_of(const xmlNode *n)
 {
-    long l = xmlGetLineNo(n);
+    long l = xml.get_line_no(n);
 
     return l > 0 && l < (long)UINT32_MAX ? (unsigned)l : 0;
 }
@@ -312,7 +380,7 @@ check_attributes(walk_t *w, const xmlNode *n, bool root)
 
     for (a = n->properties; a != NULL; a = a->next) {
         const char *ns = a->ns ? (const char *)a->ns->href : NULL;
-        xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
+        xmlChar *v = xml.node_get_content((const xmlNode *)a);
         const xmlChar *value = v ? v : (const xmlChar *)"";
         unsigned line = line_of(n);
 
@@ -351,7 +419,7 @@ check_attributes(walk_t *w, const xmlNode *n, bool root)
             vouch__bimi_add(w->fs, VOUCH_BIMI_SVG_EXTERNAL_REF, line,
                             "%s=\"%s\" refers outside the document", name, val);
         }
-        xmlFree(v);
+        xml_free(v);
     }
 }
 
@@ -441,7 +509,7 @@ check_root(walk_t *w, const xmlNode *root)
                         name);
         return;
     }
-    v = xmlGetNoNsProp(root, (const xmlChar *)"version");
+    v = xml.get_no_ns_prop(root, (const xmlChar *)"version");
     if (v == NULL || strcmp((const char *)v, "1.2") != 0) {
         char val[32];
 
@@ -449,8 +517,8 @@ check_root(walk_t *w, const xmlNode *root)
         vouch__bimi_add(w->fs, VOUCH_BIMI_SVG_VERSION, line,
                         "version is %s, not 1.2", val);
     }
-    xmlFree(v);
-    v = xmlGetNoNsProp(root, (const xmlChar *)"baseProfile");
+    xml_free(v);
+    v = xml.get_no_ns_prop(root, (const xmlChar *)"baseProfile");
     if (v == NULL || strcmp((const char *)v, "tiny-ps") != 0) {
         char val[32];
 
@@ -458,7 +526,7 @@ check_root(walk_t *w, const xmlNode *root)
         vouch__bimi_add(w->fs, VOUCH_BIMI_SVG_BASE_PROFILE, line,
                         "baseProfile is %s, not tiny-ps", val);
     }
-    xmlFree(v);
+    xml_free(v);
     for (n = root->children; n != NULL; n = n->next) {
         if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
             strcmp((const char *)n->ns->href, SVG_NS) == 0 &&
@@ -472,14 +540,6 @@ check_root(walk_t *w, const xmlNode *root)
     }
     check_attributes(w, root, true);
     walk_children(w, root, 1);
-}
-
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void
-xml_init(void)
-{
-    xmlInitParser();
 }
 
 /* Refuse what must never reach the parser: NUL bytes (a UTF-16 or binary
@@ -540,22 +600,27 @@ vouch_bimi_svg_check(vouch_bimi_svg_result_t *out, const vouch_ctx_t *ctx,
     if (!prescan(w.fs, svg, len)) {
         goto out;
     }
-    /* libxml2 2.9's xmlInitParser() is not safe to race: once per
-     * process (a once-control, not mutable state of ours) */
+    /* load and initialise libxml2 once per process (a once-control and a
+     * table written under it, not mutable state of ours) */
     (void)pthread_once(&xml_once, xml_init);
-    pctx = xmlNewParserCtxt();
+    if (!xml_ok) {
+        rc = vouch__error(err, VOUCH_EINTERNAL, "bimi", 0,
+                          "libxml2.so.2 cannot be loaded");
+        goto out;
+    }
+    pctx = xml.new_parser_ctxt();
     if (pctx == NULL) {
         rc = vouch__error(err, VOUCH_ENOMEM, "bimi", 0, "libxml2 context");
         goto out;
     }
     /* No NOENT (no substitution), no DTDLOAD/DTDATTR/DTDVALID, no HUGE,
      * no XInclude; NONET in case anything would still reach out. */
-    doc = xmlCtxtReadMemory(pctx, svg, (int)len, NULL, "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
-                                XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
+    doc = xml.ctxt_read_memory(pctx, svg, (int)len, NULL, "UTF-8",
+                               XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                   XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
+                                   XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA);
     if (doc == NULL || !pctx->wellFormed) {
-        const xmlError *e = xmlCtxtGetLastError(pctx);
+        const xmlError *e = xml.ctxt_get_last_error(pctx);
         char msg[80];
 
         if (e != NULL && e->message != NULL) {
@@ -569,14 +634,18 @@ vouch_bimi_svg_check(vouch_bimi_svg_result_t *out, const vouch_ctx_t *ctx,
                         "not well-formed XML: %s", msg);
         goto out;
     }
-    if (xmlDocGetRootElement(doc) == NULL) {
+    if (xml.doc_get_root_element(doc) == NULL) {
         vouch__bimi_add(w.fs, VOUCH_BIMI_SVG_NOT_XML, 0, "no root element");
         goto out;
     }
-    check_root(&w, xmlDocGetRootElement(doc));
+    check_root(&w, xml.doc_get_root_element(doc));
 out:
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(pctx);
+    if (doc != NULL) {
+        xml.free_doc(doc);
+    }
+    if (pctx != NULL) {
+        xml.free_parser_ctxt(pctx);
+    }
     out->ok = rc == 0 && out->findings.n == 0;
     return rc;
 }

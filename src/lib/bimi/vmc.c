@@ -494,8 +494,8 @@ vouch_bimi_vmc_check(vouch_bimi_vmc_result_t *out, const vouch_ctx_t *ctx,
     int rc = 0;
 
     if (out == NULL || ctx == NULL || in == NULL || in->version != 1 ||
-        (in->pem == NULL && in->pem_len > 0) || in->trust_file == NULL ||
-        in->domain == NULL || (in->svg == NULL && in->svg_len > 0)) {
+        (in->pem == NULL && in->pem_len > 0) || in->domain == NULL ||
+        (in->svg == NULL && in->svg_len > 0)) {
         return vouch__error(err, VOUCH_EINVAL, "bimi", 0, "bad vmc arguments");
     }
     memset(out, 0, sizeof(*out));
@@ -503,12 +503,13 @@ vouch_bimi_vmc_check(vouch_bimi_vmc_result_t *out, const vouch_ctx_t *ctx,
         return vouch__error(err, VOUCH_EINVAL, "bimi", 0, "PEM over %u bytes",
                             VOUCH_BIMI_PEM_MAX);
     }
-    store = X509_STORE_new();
-    if (store == NULL) {
+    /* without a trust file the chain is not checked (chain_ok stays
+     * false, no finding): the caller says so */
+    if (in->trust_file != NULL && (store = X509_STORE_new()) == NULL) {
         rc = vouch__error(err, VOUCH_ENOMEM, "bimi", 0, "X509_STORE");
         goto out;
     }
-    if (X509_STORE_load_file(store, in->trust_file) != 1) {
+    if (store != NULL && X509_STORE_load_file(store, in->trust_file) != 1) {
         ERR_clear_error();
         rc = vouch__error(err, VOUCH_EIO, "bimi", 0,
                           "cannot load trust store %s", in->trust_file);
@@ -535,7 +536,9 @@ vouch_bimi_vmc_check(vouch_bimi_vmc_result_t *out, const vouch_ctx_t *ctx,
         }
         OPENSSL_free(s);
     }
-    check_chain(out, store, certs);
+    if (store != NULL) {
+        check_chain(out, store, certs);
+    }
     check_time(out, certs, vouch_ctx_now(ctx));
     check_eku(out, leaf);
     check_domain(out, leaf, in);
