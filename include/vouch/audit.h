@@ -28,8 +28,12 @@
  * the policy fetched over HTTPS with vouch/mtasts.h, its mode, max_age and
  * whether every MX host matches an mx pattern) and TLS-RPT (RFC 8460: the
  * _smtp._tls record and its rua URIs, vouch/tlsrpt.h).
+ * With options->smtp_probe, each MX host is also probed on port 25
+ * (vouch_http_smtp_probe: STARTTLS and the certificate, checked against
+ * the MX name that the MTA-STS mx patterns must match); the results and
+ * findings belong to the MTA-STS area.
  * Not done here: BIMI (its area says "skipped" until that module lands,
- * issue 5); SMTP probes (STARTTLS, certificates of the MX hosts).
+ * issue 5).
  *
  * Everything a domain publishes is untrusted; DNS failures are findings,
  * not errors. Memory is bounded: every list has a cap below, and a
@@ -48,6 +52,7 @@
 #include "dmarc.h"
 #include "dns.h"
 #include "error.h"
+#include "http.h"
 #include "mtasts.h"
 #include "spf.h"
 #include "tlsrpt.h"
@@ -226,6 +231,13 @@ typedef struct vouch_audit_dnssec {
     bool dane;                        /* some MX host publishes TLSA */
 } vouch_audit_dnssec_t;
 
+/* The SMTP probe of one MX host (options->smtp_probe). */
+typedef struct vouch_audit_smtp_probe {
+    char host[VOUCH_DNS_NAME_MAX + 1]; /* the MX name, without final dot */
+    bool probed;               /* false: not probed (the domain's time limit) */
+    vouch_http_smtp_probe_t r; /* when probed */
+} vouch_audit_smtp_probe_t;
+
 /* MTA-STS (RFC 8461). */
 typedef struct vouch_audit_mtasts {
     vouch_dns_status_t dns; /* of the _mta-sts TXT query */
@@ -250,6 +262,10 @@ typedef struct vouch_audit_mtasts {
     /* every MX host (of vouch_audit_mx_t) matches a pattern; per host */
     bool mx_covered;
     bool host_covered[VOUCH_AUDIT_MX_MAX];
+    /* SMTP probes (options->smtp_probe), in the order of the MX hosts (the
+     * domain itself for an implicit MX); 0 without probes */
+    size_t nprobes;
+    vouch_audit_smtp_probe_t probe[VOUCH_AUDIT_MX_MAX];
 } vouch_audit_mtasts_t;
 
 /* TLS-RPT (RFC 8460). */
@@ -317,11 +333,21 @@ typedef struct vouch_audit_options {
      * resolver, never the system's */
     const char *const *https_connect_to;
     size_t nconnect_to;
+    /* probe every MX host (at most VOUCH_AUDIT_MX_MAX, one after another)
+     * on port 25: STARTTLS, and the certificate checked against the MX
+     * name (vouch_http_smtp_probe). https_ca is the trust store here too;
+     * the connect-to mapping is the first of https_connect_to whose HOST
+     * is empty or the MX name and whose PORT is empty or 25; without one
+     * the MX name is resolved through the audit's resolver */
+    bool smtp_probe;
+    /* time for one probe, ms; 0: 10000. Probes stop at timeout_ms for the
+     * domain (hosts left are reported as not probed) */
+    unsigned smtp_timeout_ms;
 } vouch_audit_options_t;
 
 #define VOUCH_AUDIT_OPTIONS_INIT                                               \
     {                                                                          \
-        1, NULL, 0, true, 0, false, NULL, NULL, 0                              \
+        1, NULL, 0, true, 0, false, NULL, NULL, 0, false, 0                    \
     }
 
 /*

@@ -22,9 +22,10 @@
 
 #include "check.h"
 
-#define CHECK_LINE_MAX   1024 /* an input line; longer is an error */
-#define CHECK_JOBS_MAX   256
-#define CHECK_WINDOW_PER 4
+#define CHECK_LINE_MAX    1024 /* an input line; longer is an error */
+#define CHECK_JOBS_MAX    256
+#define CHECK_WINDOW_PER  4
+#define CHECK_SMTP_MS_MAX 600000
 
 typedef struct check_opts {
     cli_global_t g;
@@ -35,6 +36,8 @@ typedef struct check_opts {
     const char *https_ca;
     const char *connect_to[VOUCH_AUDIT_CONNECT_TO_MAX];
     size_t nconnect_to;
+    bool smtp_probe;
+    unsigned smtp_timeout_ms;
     bool jsonl;
     const char *from;
     unsigned jobs;
@@ -90,7 +93,15 @@ check_usage(FILE *f)
             "  --https-connect-to HOST:PORT:ADDR:PORT\n"
             "                    connect there instead (repeatable, at most "
             "%d); the\n"
-            "                    certificate is still checked for HOST\n"
+            "                    certificate is still checked for HOST; "
+            "PORT 25 (or\n"
+            "                    empty) also maps the SMTP probe\n"
+            "  --smtp-probe      connect to each MX host on port 25: "
+            "STARTTLS and its\n"
+            "                    certificate for the MX name (CAs: "
+            "--https-ca)\n"
+            "  --smtp-timeout MS time for one probe (default 10000, at "
+            "most %d)\n"
             "  --jsonl           one JSON object per line per domain\n"
             "  --from FILE|-     read domains from FILE (one a line), - for "
             "stdin\n"
@@ -98,7 +109,7 @@ check_usage(FILE *f)
             "1);\n"
             "                    output stays in input order\n\n%s",
             VOUCH_AUDIT_SELECTORS_MAX, VOUCH_AUDIT_CONNECT_TO_MAX,
-            CHECK_JOBS_MAX, cli_global_help);
+            CHECK_SMTP_MS_MAX, CHECK_JOBS_MAX, cli_global_help);
 }
 
 static size_t
@@ -121,6 +132,8 @@ parse_args(check_opts_t *o, int argc, char **argv)
         OPT_NO_FETCH,
         OPT_HTTPS_CA,
         OPT_CONNECT_TO,
+        OPT_SMTP_PROBE,
+        OPT_SMTP_TIMEOUT,
         OPT_JSONL,
         OPT_FROM,
         OPT_JOBS,
@@ -133,6 +146,8 @@ parse_args(check_opts_t *o, int argc, char **argv)
         { "no-fetch", no_argument, NULL, OPT_NO_FETCH },
         { "https-ca", required_argument, NULL, OPT_HTTPS_CA },
         { "https-connect-to", required_argument, NULL, OPT_CONNECT_TO },
+        { "smtp-probe", no_argument, NULL, OPT_SMTP_PROBE },
+        { "smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT },
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "from", required_argument, NULL, OPT_FROM },
         { "jobs", required_argument, NULL, OPT_JOBS },
@@ -181,6 +196,19 @@ parse_args(check_opts_t *o, int argc, char **argv)
                 return CLI_USAGE;
             }
             o->connect_to[o->nconnect_to++] = optarg;
+            break;
+        case OPT_SMTP_PROBE:
+            o->smtp_probe = true;
+            break;
+        case OPT_SMTP_TIMEOUT:
+            if (cli_parse_uint(optarg, CHECK_SMTP_MS_MAX,
+                               &o->smtp_timeout_ms) != 0 ||
+                o->smtp_timeout_ms == 0) {
+                cli_error("check: --smtp-timeout wants milliseconds (1-%d), "
+                          "not '%s'",
+                          CHECK_SMTP_MS_MAX, optarg);
+                return CLI_USAGE;
+            }
             break;
         case OPT_JSONL:
             o->jsonl = true;
@@ -497,6 +525,8 @@ cli_cmd_check(int argc, char **argv)
     aopts.https_ca = o.https_ca;
     aopts.https_connect_to = o.connect_to;
     aopts.nconnect_to = o.nconnect_to;
+    aopts.smtp_probe = o.smtp_probe;
+    aopts.smtp_timeout_ms = o.smtp_timeout_ms;
     r.aopts = aopts;
     if ((r.ctx = cli_make_ctx(&o.g)) == NULL) {
         rc = CLI_ERROR;

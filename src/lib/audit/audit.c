@@ -3,7 +3,7 @@
  * audit/audit.c - running one domain's audit: name normalisation, the
  * query wrapper (budget, deadline, DNSSEC bookkeeping), findings, and the
  * order of the checks. The checks live in mx.c, spf.c, dkim.c, dmarc.c,
- * sts.c; scores, grade and plan in grade.c.
+ * sts.c, smtp.c; scores, grade and plan in grade.c.
  *
  * Invariants: a result is filled even when DNS fails everywhere (failures
  * are findings); the only errors are a bad domain, bad options and
@@ -66,6 +66,37 @@ vouch__audit_dns_failed(vouch_dns_status_t s)
 {
     return s == VOUCH_DNS_SERVFAIL || s == VOUCH_DNS_TIMEOUT ||
            s == VOUCH_DNS_REFUSED;
+}
+
+/* see audit_internal.h */
+const char *
+vouch__audit_connect_to(const vouch_audit_options_t *o, const char *host,
+                        const char *port)
+{
+    size_t i, hl = strlen(host), pl = strlen(port);
+
+    for (i = 0; i < o->nconnect_to; i++) {
+        const char *m = o->https_connect_to[i];
+        const char *c1 = strchr(m, ':'), *c2;
+        size_t n, k;
+        bool same = true;
+
+        if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL) {
+            continue;
+        }
+        n = (size_t)(c1 - m);
+        if (n != 0) {
+            same = n == hl;
+            for (k = 0; same && k < n; k++) {
+                same = vouch__lower(m[k]) == vouch__lower(host[k]);
+            }
+        }
+        if (same && (c2 == c1 + 1 || ((size_t)(c2 - c1 - 1) == pl &&
+                                      memcmp(c1 + 1, port, pl) == 0))) {
+            return m;
+        }
+    }
+    return NULL;
 }
 
 void
@@ -293,6 +324,7 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
     vouch__audit_dmarc(&a);
     vouch__audit_dane(&a);
     vouch__audit_sts(&a);
+    vouch__audit_smtp(&a);
     /* BIMI (vouch/bimi.h) lands separately (issue 5): its check goes
      * here */
     not_checked(res, VOUCH_AUDIT_BIMI);

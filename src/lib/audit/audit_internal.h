@@ -51,6 +51,15 @@ VOUCH_HIDDEN void vouch__audit_finding(audit_t *a, vouch_audit_area_t area,
 VOUCH_HIDDEN bool vouch__audit_txt_fix(char *out, size_t cap, const char *owner,
                                        const char *value);
 
+/*
+ * The connect-to mapping of opts for https://host:port/, or NULL: the
+ * first entry whose HOST is empty or host (ASCII case ignored) and whose
+ * PORT is empty or port.
+ */
+VOUCH_HIDDEN const char *vouch__audit_connect_to(const vouch_audit_options_t *o,
+                                                 const char *host,
+                                                 const char *port);
+
 /* The checks, in the order run (each in its own file). */
 VOUCH_HIDDEN void vouch__audit_mx(audit_t *a);
 VOUCH_HIDDEN void vouch__audit_spf(audit_t *a);
@@ -59,6 +68,9 @@ VOUCH_HIDDEN void vouch__audit_dmarc(audit_t *a);
 VOUCH_HIDDEN void vouch__audit_dane(audit_t *a);
 /* MTA-STS and TLS-RPT (sts.c); after the MX area and DANE. */
 VOUCH_HIDDEN void vouch__audit_sts(audit_t *a);
+/* SMTP STARTTLS probes of the MX hosts (smtp.c); after sts.c, whose
+ * policy mode sets the severities. */
+VOUCH_HIDDEN void vouch__audit_smtp(audit_t *a);
 
 /* Scores, grade and plan from the findings (grade.c). */
 VOUCH_HIDDEN void vouch__audit_grade(audit_t *a);

@@ -279,37 +279,6 @@ tlsrpt_check(audit_t *a)
 /* ---- MTA-STS (RFC 8461) ---------------------------------------------------
  */
 
-/* The connect-to mapping for host (port 443), or NULL: the first entry
- * whose HOST is empty or host and whose PORT is empty or 443. */
-static const char *
-connect_to_for(const vouch_audit_options_t *o, const char *host)
-{
-    size_t i, hl = strlen(host);
-
-    for (i = 0; i < o->nconnect_to; i++) {
-        const char *m = o->https_connect_to[i];
-        const char *c1 = strchr(m, ':'), *c2;
-        size_t n, k;
-        bool same = true;
-
-        if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL) {
-            continue;
-        }
-        n = (size_t)(c1 - m);
-        if (n != 0) {
-            same = n == hl;
-            for (k = 0; same && k < n; k++) {
-                same = vouch__lower(m[k]) == vouch__lower(host[k]);
-            }
-        }
-        if (same && (c2 == c1 + 1 ||
-                     (c2 - c1 - 1 == 3 && memcmp(c1 + 1, "443", 3) == 0))) {
-            return m;
-        }
-    }
-    return NULL;
-}
-
 static const char *
 fetch_id(vouch_mtasts_fetch_status_t s)
 {
@@ -462,7 +431,7 @@ fetch_policy(audit_t *a)
 
     (void)snprintf(host, sizeof(host), "mta-sts.%s", a->res->domain);
     h.ca_file = o->https_ca;
-    h.connect_to = connect_to_for(o, host);
+    h.connect_to = vouch__audit_connect_to(o, host, "443");
     h.resolver = a->resolver; /* never the system resolver */
     vouch_error_clear(&err);
     rc = vouch_mtasts_fetch(&f, a->ctx, a->res->domain, strlen(a->res->domain),
