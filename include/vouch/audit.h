@@ -234,8 +234,8 @@ typedef struct vouch_audit_dnssec {
 /* The SMTP probe of one MX host (options->smtp_probe). */
 typedef struct vouch_audit_smtp_probe {
     char host[VOUCH_DNS_NAME_MAX + 1]; /* the MX name, without final dot */
-    bool probed;               /* false: not probed (the domain's time limit) */
-    vouch_http_smtp_probe_t r; /* when probed */
+    bool probed; /* false: not probed (the domain's time limit) */
+    vouch_http_smtp_result_t r; /* when probed */
 } vouch_audit_smtp_probe_t;
 
 /* MTA-STS (RFC 8461). */

@@ -205,7 +205,7 @@ VOUCH_EXTERN const char *
 vouch_http_cert_problem_name(vouch_http_cert_problem_t p);
 
 /* The result of a probe: fixed size, caller-owned, nothing to free. */
-typedef struct vouch_http_smtp_probe {
+typedef struct vouch_http_smtp_result {
     /* OK: STARTTLS done and the certificate valid for HOST; CONNECT,
      * RESOLVE, TIMEOUT, PROTOCOL: could not probe; NO_STARTTLS; TLS:
      * handshake failed; CERT: see problem */
@@ -227,7 +227,7 @@ typedef struct vouch_http_smtp_probe {
     size_t names_total;
     char names[VOUCH_HTTP_SMTP_NAMES_MAX][VOUCH_DNS_NAME_MAX + 1];
     int64_t not_after;
-} vouch_http_smtp_probe_t;
+} vouch_http_smtp_result_t;
 
 /*
  * Probe host (NUL-terminated DNS name, at most VOUCH_DNS_NAME_MAX bytes,
@@ -240,7 +240,7 @@ typedef struct vouch_http_smtp_probe {
  * connect_to); VOUCH_EINTERNAL (libcurl missing or too old);
  * VOUCH_ENOMEM. Thread-safe.
  */
-VOUCH_EXTERN int vouch_http_smtp_probe(vouch_http_smtp_probe_t *out,
+VOUCH_EXTERN int vouch_http_smtp_probe(vouch_http_smtp_result_t *out,
                                        const vouch_ctx_t *ctx, const char *host,
                                        const vouch_http_options_t *opts,
                                        vouch_error_t *err) VOUCH_WARN_UNUSED;

@@ -257,7 +257,7 @@ probes_json(const vouch_audit_mtasts_t *st)
     a = json_array();
     for (i = 0; i < st->nprobes; i++) {
         const vouch_audit_smtp_probe_t *p = &st->probe[i];
-        const vouch_http_smtp_probe_t *r = &p->r;
+        const vouch_http_smtp_result_t *r = &p->r;
         json_t *e = json_object(), *names = json_array();
         char when[32];
 
@@ -596,7 +596,7 @@ probes_human(FILE *f, const vouch_audit_mtasts_t *st)
     }
     for (i = 0; i < st->nprobes; i++) {
         const vouch_audit_smtp_probe_t *p = &st->probe[i];
-        const vouch_http_smtp_probe_t *r = &p->r;
+        const vouch_http_smtp_result_t *r = &p->r;
         char when[32];
 
         fprintf(f, "    %s: ", p->host);

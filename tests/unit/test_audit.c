@@ -894,7 +894,7 @@ test_audit__smtp_probe(void)
     CHECK(strcmp(st->probe[0].host, "mx1.probe.test") == 0 &&
           strcmp(st->probe[1].host, "mx2.probe.test") == 0);
     for (i = 0; i < st->nprobes; i++) {
-        const vouch_http_smtp_probe_t *p = &st->probe[i].r;
+        const vouch_http_smtp_result_t *p = &st->probe[i].r;
 
         CHECKF(st->probe[i].probed && p->failure == VOUCH_HTTP_F_RESOLVE &&
                    !p->starttls && !p->have_cert && p->error[0] != '\0',

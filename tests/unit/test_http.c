@@ -152,7 +152,7 @@ test_http__smtp_refused(void)
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.t",
     };
     vouch_http_options_t o = VOUCH_HTTP_OPTIONS_INIT;
-    vouch_http_smtp_probe_t r;
+    vouch_http_smtp_result_t r;
     vouch_error_t err;
     char longname[VOUCH_DNS_NAME_MAX + 2];
     size_t i;
@@ -191,7 +191,7 @@ test_http__smtp_resolver(void)
     static const char zone[] = "$FAULT fail.test. ANY SERVFAIL\n";
     vouch_ctx_t *ctx = test_ctx();
     vouch_http_options_t o = VOUCH_HTTP_OPTIONS_INIT;
-    vouch_http_smtp_probe_t r;
+    vouch_http_smtp_result_t r;
     vouch_zone_t *z = NULL;
     vouch_resolver_t *res = NULL;
     vouch_error_t err;

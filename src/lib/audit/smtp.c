@@ -61,7 +61,7 @@ consequence(level_t lv)
 
 /* The names of the certificate, for a message: "a, b, c" (bounded). */
 static void
-name_list(char *out, size_t cap, const vouch_http_smtp_probe_t *r)
+name_list(char *out, size_t cap, const vouch_http_smtp_result_t *r)
 {
     size_t i, o = 0;
 
@@ -85,7 +85,7 @@ name_list(char *out, size_t cap, const vouch_http_smtp_probe_t *r)
 static void
 cert_finding(audit_t *a, const vouch_audit_smtp_probe_t *p, level_t lv)
 {
-    const vouch_http_smtp_probe_t *r = &p->r;
+    const vouch_http_smtp_result_t *r = &p->r;
     vouch_audit_severity_t sev = lv == LEVEL_ENFORCE   ? VOUCH_AUDIT_ERROR
                                  : lv == LEVEL_TESTING ? VOUCH_AUDIT_WARNING
                                                        : VOUCH_AUDIT_INFO;
@@ -128,7 +128,7 @@ cert_finding(audit_t *a, const vouch_audit_smtp_probe_t *p, level_t lv)
 static void
 judge(audit_t *a, const vouch_audit_smtp_probe_t *p, level_t lv)
 {
-    const vouch_http_smtp_probe_t *r = &p->r;
+    const vouch_http_smtp_result_t *r = &p->r;
     vouch_audit_severity_t tls_sev =
         lv == LEVEL_ENFORCE ? VOUCH_AUDIT_ERROR : VOUCH_AUDIT_WARNING;
 

@@ -203,7 +203,7 @@ asn1_seconds(const ASN1_TIME *t)
 
 /* Subject, DNS names and notAfter of the leaf into out. */
 static void
-describe(vouch_http_smtp_probe_t *out, X509 *x)
+describe(vouch_http_smtp_result_t *out, X509 *x)
 {
     GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
     BIO *b = BIO_new(BIO_s_mem());
@@ -292,7 +292,7 @@ run(attempt_t *at, CURLcode *code, X509 **leaf, vouch_error_t *err)
  * handshake before it is kept): connect again without verification, in
  * the time left, only to read it. */
 static int
-read_unverified(vouch_http_smtp_probe_t *out, attempt_t *at, int64_t start,
+read_unverified(vouch_http_smtp_result_t *out, attempt_t *at, int64_t start,
                 X509 **leaf, vouch_error_t *err)
 {
     int64_t left = (int64_t)at->total_ms - (vouch_dns_monotonic_ms() - start);
@@ -316,7 +316,7 @@ read_unverified(vouch_http_smtp_probe_t *out, attempt_t *at, int64_t start,
 
 /* see vouch/http.h */
 int
-vouch_http_smtp_probe(vouch_http_smtp_probe_t *out, const vouch_ctx_t *ctx,
+vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
                       const char *host, const vouch_http_options_t *opts,
                       vouch_error_t *err)
 {
