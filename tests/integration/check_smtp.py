@@ -4,7 +4,8 @@
 
 tests/fixtures/smtp_starttls.py runs one listener per scenario (STARTTLS
 with a good, wrong-name, untrusted or expired certificate; no STARTTLS;
-STARTTLS refused with 454; a silent server; an endless greeting line),
+STARTTLS refused with 454; a silent server; an endless greeting line; an
+endless multi-line greeting),
 each MX name is mapped to its listener with --https-connect-to
 MX:25:127.0.0.1:PORT, and a small HTTPS server (python ssl) serves the
 MTA-STS policies that set the severities. Certificates come from a
@@ -55,6 +56,7 @@ SCENARIOS = {
     "refused.test": ([("mx.refused.test", "closed")], "enforce"),
     "silent.test": ([("mx.silent.test", "silent")], None),
     "endless.test": ([("mx.endless.test", "endless")], None),
+    "manylines.test": ([("mx.manylines.test", "manylines")], None),
     "multi.test": ([("mx1.multi.test", "good"), ("mx2.multi.test", "plain")],
                    "enforce"),
 }
@@ -108,7 +110,8 @@ def start_smtp(d):
              ("untrusted", "starttls:untrusted.pem:untrusted.key"),
              ("expired", "starttls:expired.pem:expired.key"),
              ("plain", "nostarttls"), ("denied", "refuse"),
-             ("silent", "silent"), ("endless", "endless")]
+             ("silent", "silent"), ("endless", "endless"),
+             ("manylines", "manylines")]
     p = subprocess.Popen(
         [sys.executable, FIXTURE] + ["0:" + m for _, m in specs], cwd=d,
         stdout=subprocess.PIPE, text=True)
@@ -326,6 +329,14 @@ def run_cases(env):
     case("endless bounded in time", took < 10, took)
     case("endless bounded in memory", rss < rss_good + 16 * 1024,
          "%d KiB vs %d KiB" % (rss, rss_good))
+
+    # a greeting of continuation lines without end: the same
+    o, took, rss = env.check("manylines.test", "--smtp-timeout", "5000")
+    p = probes(o)[0]
+    case("manylines probe", p.get("status") == "protocol" and
+         finding(o, "smtp-probe-failed") is not None, p)
+    case("manylines bounded", took < 10 and rss < rss_good + 16 * 1024,
+         "%.1f s, %d KiB vs %d KiB" % (took, rss, rss_good))
 
     # two MX hosts, in preference order, one without STARTTLS
     o, _, _ = env.check("multi.test")
