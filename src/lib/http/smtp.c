@@ -249,8 +249,9 @@ problem_of(X509 *x, const char *host, CURLcode c)
         return c == CURLE_PEER_FAILED_VERIFICATION ? VOUCH_HTTP_CERT_UNTRUSTED
                                                    : VOUCH_HTTP_CERT_OTHER;
     }
-    if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0 ||
-        X509_cmp_current_time(X509_get0_notBefore(x)) >= 0) {
+    /* X509_cmp_current_time: -1 before now, 1 after, 0 on error */
+    if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0 ||
+        X509_cmp_current_time(X509_get0_notBefore(x)) > 0) {
         return VOUCH_HTTP_CERT_EXPIRED;
     }
     if (X509_check_host(x, host, strlen(host), 0, NULL) != 1) {
