@@ -90,6 +90,7 @@ check_usage(FILE *f)
             "(TXT record only)\n"
             "  --https-ca FILE   trust the CAs in FILE (PEM) for the policy "
             "fetch\n"
+            "                    and the SMTP probe\n"
             "  --https-connect-to HOST:PORT:ADDR:PORT\n"
             "                    connect there instead (repeatable, at most "
             "%d); the\n"
