@@ -315,6 +315,73 @@ read_unverified(vouch_http_smtp_result_t *out, attempt_t *at, int64_t start,
     return rc;
 }
 
+/*
+ * Where the connection goes: the connect-to entry, or the addresses from
+ * the resolver as a CURLOPT_RESOLVE entry. A name without address is a
+ * result (out->failure RESOLVE, *done); errors are returned.
+ */
+static int
+route(attempt_t *at, vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
+      bool *done, vouch_error_t *err)
+{
+    const vouch_http_options_t *o = at->o;
+    vouch_error_t e;
+    int rc;
+
+    *done = false;
+    if (o->connect_to != NULL) {
+        at->connect_to = at->curl->slist_append(NULL, o->connect_to);
+        return at->connect_to != NULL
+                   ? 0
+                   : vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
+    }
+    if (o->resolver == NULL) {
+        return 0;
+    }
+    vouch_error_clear(&e);
+    rc = vouch__http_resolve_entry(ctx, o->resolver, at->url, &out->failure,
+                                   &at->resolve, &e);
+    if (rc == VOUCH_ETEMP) {
+        /* no address: a result like a refused connection */
+        vouch__escape_into(out->error, sizeof(out->error), e.msg,
+                           strlen(e.msg));
+        *done = true;
+        return 0;
+    }
+    return rc == 0 ? 0 : vouch__error(err, rc, MOD, 0, "%s", e.msg);
+}
+
+/* The outcome of the first connection into out (code c, leaf or NULL);
+ * a second one reads the certificate when needed. */
+static int
+judge(vouch_http_smtp_result_t *out, attempt_t *at, CURLcode c, X509 **leaf,
+      int64_t start, vouch_error_t *err)
+{
+    int rc = 0;
+
+    out->failure = classify(c);
+    if (c != CURLE_OK) {
+        vouch__escape_into(out->error, sizeof(out->error), at->errbuf,
+                           strlen(at->errbuf));
+    }
+    /* STARTTLS was accepted when the TLS step was reached */
+    out->starttls = c == CURLE_OK || out->failure == VOUCH_HTTP_F_CERT ||
+                    out->failure == VOUCH_HTTP_F_TLS;
+    out->tls =
+        c == CURLE_OK || (out->failure == VOUCH_HTTP_F_CERT && *leaf != NULL);
+    out->cert_valid = c == CURLE_OK;
+    if (out->failure == VOUCH_HTTP_F_CERT && *leaf == NULL) {
+        rc = read_unverified(out, at, start, leaf, err);
+    }
+    if (rc == 0 && out->failure == VOUCH_HTTP_F_CERT) {
+        out->problem = problem_of(*leaf, at->host, c);
+    }
+    if (rc == 0 && *leaf != NULL) {
+        describe(out, *leaf);
+    }
+    return rc;
+}
+
 /* see vouch/http.h */
 int
 vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
@@ -326,11 +393,11 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
     char name[VOUCH_DNS_NAME_MAX + 1];
     char url[VOUCH_DNS_NAME_MAX + 32];
     attempt_t at;
-    vouch_error_t e;
     X509 *leaf = NULL;
     int64_t start = vouch_dns_monotonic_ms();
     size_t n = 0;
     CURLcode c = CURLE_OK;
+    bool done;
     int rc;
 
     if (out == NULL || host == NULL) {
@@ -363,60 +430,15 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
                         : VOUCH_HTTP_CONNECT_TIMEOUT_DEFAULT;
     at.total_ms =
         o->timeout_ms != 0 ? o->timeout_ms : VOUCH_HTTP_TIMEOUT_DEFAULT;
-    vouch_error_clear(&e);
-    if (o->connect_to != NULL) {
-        at.connect_to = at.curl->slist_append(NULL, o->connect_to);
-        if (at.connect_to == NULL) {
-            rc = vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
-            goto out;
-        }
-    } else if (o->resolver != NULL) {
-        rc = vouch__http_resolve_entry(ctx, o->resolver, url, &out->failure,
-                                       &at.resolve, &e);
-        if (rc == VOUCH_ETEMP) {
-            /* no address: a result like a refused connection */
-            vouch__escape_into(out->error, sizeof(out->error), e.msg,
-                               strlen(e.msg));
-            rc = 0;
-            goto out;
-        }
-        if (rc != 0) {
-            rc = vouch__error(err, rc, MOD, 0, "%s", e.msg);
-            goto out;
+    rc = route(&at, out, ctx, &done, err);
+    if (rc == 0 && !done) {
+        rc = run(&at, &c, &leaf, err);
+        if (rc == 0) {
+            rc = judge(out, &at, c, &leaf, start, err);
         }
     }
-    rc = run(&at, &c, &leaf, err);
-    if (rc != 0) {
-        goto out;
-    }
-    out->failure = classify(c);
-    if (c != CURLE_OK) {
-        vouch__escape_into(out->error, sizeof(out->error), at.errbuf,
-                           strlen(at.errbuf));
-    }
-    /* STARTTLS was accepted when the TLS step was reached */
-    out->starttls = c == CURLE_OK || out->failure == VOUCH_HTTP_F_CERT ||
-                    out->failure == VOUCH_HTTP_F_TLS;
-    out->tls =
-        c == CURLE_OK || (out->failure == VOUCH_HTTP_F_CERT && leaf != NULL);
-    out->cert_valid = c == CURLE_OK;
-    if (out->failure == VOUCH_HTTP_F_CERT && leaf == NULL) {
-        rc = read_unverified(out, &at, start, &leaf, err);
-        if (rc != 0) {
-            goto out;
-        }
-    }
-    if (out->failure == VOUCH_HTTP_F_CERT) {
-        out->problem = problem_of(leaf, name, c);
-    }
-    if (leaf != NULL) {
-        describe(out, leaf);
-    }
-out:
     X509_free(leaf);
-    if (at.curl != NULL) {
-        at.curl->slist_free_all(at.connect_to);
-        at.curl->slist_free_all(at.resolve);
-    }
+    at.curl->slist_free_all(at.connect_to);
+    at.curl->slist_free_all(at.resolve);
     return rc;
 }
