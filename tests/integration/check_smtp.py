@@ -188,13 +188,18 @@ class Env:
         """JSON result, seconds taken, peak RSS of vouch in KiB."""
         out = os.path.join(self.work, "out.json")
         t0 = time.monotonic()
-        with open(out, "w") as f:
+        err = os.path.join(self.work, "err.txt")
+        with open(out, "w") as f, open(err, "w") as ef:
             p = subprocess.Popen(self.argv(dom, "--json", *extra,
                                            probe=probe),
-                                 stdout=f, stderr=subprocess.DEVNULL)
+                                 stdout=f, stderr=ef)
             _, status, usage = os.wait4(p.pid, 0)
             p.returncode = os.waitstatus_to_exitcode(status)
         took = time.monotonic() - t0
+        with open(err) as ef:
+            # a sanitizer report (ASan build) also changes the status
+            case(dom + " exit 0", p.returncode == 0,
+                 "rc %d: %s" % (p.returncode, ef.read()[-400:]))
         try:
             with open(out) as f:
                 o = json.load(f)
