@@ -176,7 +176,9 @@ VOUCH_EXTERN int vouch_http_get(vouch_http_response_t *resp, const char *url,
  * reference identity (RFC 6125; the name MTA-STS policies match, RFC
  * 8461 §4.1), wherever connect_to sends the connection.
  * Options used: ca_file, connect_to (for port 25: "HOST:25:ADDR:PORT"),
- * resolver, connect_timeout_ms, timeout_ms; never a proxy (max_body,
+ * resolver, timeout_ms (default 15 s) and connect_timeout_ms (0: the
+ * same; libcurl counts the whole dialogue up to the handshake as
+ * connecting, so it bounds all of it); never a proxy (max_body,
  * use_env_proxy and user_agent do not apply). Each response line from
  * the server is bounded by libcurl (a greeting that never ends fails with
  * failure PROTOCOL), and the whole probe by timeout_ms; closing may wait

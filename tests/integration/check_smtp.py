@@ -59,6 +59,8 @@ SCENARIOS = {
     "manylines.test": ([("mx.manylines.test", "manylines")], None),
     "multi.test": ([("mx1.multi.test", "good"), ("mx2.multi.test", "plain")],
                    "enforce"),
+    "slow.test": ([("mx%d.slow.test" % i, "silent") for i in range(1, 5)],
+                  None),
 }
 MX_NAMES = [mx for mxs, _ in SCENARIOS.values() for mx, _ in mxs]
 
@@ -353,6 +355,18 @@ def run_cases(env):
          "mx2.multi.test" in f["explanation"] and
          "mx1.multi.test" not in f["explanation"] and
          smtp_ids(o) == ["smtp-starttls-missing"], smtp_ids(o))
+
+    # four silent MX hosts at 12 s each: the domain's 30 s end the probes
+    # (12 + 12 + the 6 s left), the fourth is not probed
+    o, took, _ = env.check("slow.test", "--smtp-timeout", "12000")
+    ps = o["checks"]["mtasts"].get("probes") or []
+    case("time limit statuses", [x.get("status") for x in ps] ==
+         ["timeout", "timeout", "timeout", "not-probed"],
+         [x.get("status") for x in ps])
+    f = finding(o, "smtp-not-probed")
+    case("time limit finding", f is not None and
+         "1 of 4 MX hosts" in f["explanation"], f)
+    case("time limit respected", 28 < took < 36, took)
 
     # the human report
     p = subprocess.run(env.argv("multi.test"), capture_output=True,

@@ -24,7 +24,6 @@
 #include "audit_internal.h"
 
 #define PROBE_TIMEOUT_MS 10000
-#define PROBE_CONNECT_MS 5000
 /* Less time than this left for the domain: no probe is started. */
 #define PROBE_MIN_MS 200
 
@@ -177,8 +176,7 @@ probe(audit_t *a, vouch_audit_smtp_probe_t *p, unsigned ms)
     h.ca_file = o->https_ca;
     h.connect_to = vouch__audit_connect_to(o, p->host, "25");
     h.resolver = a->resolver; /* never the system resolver */
-    h.timeout_ms = ms;
-    h.connect_timeout_ms = ms < PROBE_CONNECT_MS ? ms : PROBE_CONNECT_MS;
+    h.timeout_ms = ms; /* the connect timeout is the same (vouch/http.h) */
     vouch_error_clear(&err);
     rc = vouch_http_smtp_probe(&p->r, a->ctx, p->host, &h, &err);
     p->probed = true;

@@ -425,11 +425,15 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
     at.host = name;
     at.o = o;
     at.verify = true;
-    at.connect_ms = o->connect_timeout_ms != 0
-                        ? o->connect_timeout_ms
-                        : VOUCH_HTTP_CONNECT_TIMEOUT_DEFAULT;
     at.total_ms =
         o->timeout_ms != 0 ? o->timeout_ms : VOUCH_HTTP_TIMEOUT_DEFAULT;
+    /* libcurl counts the whole dialogue up to the handshake as connecting
+     * (CONNECT_ONLY stops there), so its connect timeout bounds the probe:
+     * the total unless the caller asks for less */
+    at.connect_ms =
+        o->connect_timeout_ms != 0 && o->connect_timeout_ms < at.total_ms
+            ? o->connect_timeout_ms
+            : at.total_ms;
     rc = route(&at, out, ctx, &done, err);
     if (rc == 0 && !done) {
         rc = run(&at, &c, &leaf, err);
