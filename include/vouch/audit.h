@@ -34,9 +34,12 @@
  * fetched and checked (chain to a given trust store, validity at the
  * context's clock, BIMI EKU, domain, logotype hash against the fetched
  * logo).
- * Not done here: SMTP probes (STARTTLS, certificates of the MX hosts);
- * the BIMI fallback to the organizational domain's record; revocation of
- * mark certificates.
+ * With options->smtp_probe, each MX host is also probed on port 25
+ * (vouch_http_smtp_probe: STARTTLS and the certificate, checked against
+ * the MX name that the MTA-STS mx patterns must match); the results and
+ * findings belong to the MTA-STS area.
+ * Not done here: the BIMI fallback to the organizational domain's record;
+ * revocation of mark certificates.
  *
  * Everything a domain publishes is untrusted; DNS failures are findings,
  * not errors. Memory is bounded: every list has a cap below, and a
@@ -56,6 +59,7 @@
 #include "dmarc.h"
 #include "dns.h"
 #include "error.h"
+#include "http.h"
 #include "mtasts.h"
 #include "spf.h"
 #include "tlsrpt.h"
@@ -234,6 +238,13 @@ typedef struct vouch_audit_dnssec {
     bool dane;                        /* some MX host publishes TLSA */
 } vouch_audit_dnssec_t;
 
+/* The SMTP probe of one MX host (options->smtp_probe). */
+typedef struct vouch_audit_smtp_probe {
+    char host[VOUCH_DNS_NAME_MAX + 1]; /* the MX name, without final dot */
+    bool probed; /* false: not probed (the domain's time limit) */
+    vouch_http_smtp_result_t r; /* when probed */
+} vouch_audit_smtp_probe_t;
+
 /* MTA-STS (RFC 8461). */
 typedef struct vouch_audit_mtasts {
     vouch_dns_status_t dns; /* of the _mta-sts TXT query */
@@ -258,6 +269,10 @@ typedef struct vouch_audit_mtasts {
     /* every MX host (of vouch_audit_mx_t) matches a pattern; per host */
     bool mx_covered;
     bool host_covered[VOUCH_AUDIT_MX_MAX];
+    /* SMTP probes (options->smtp_probe), in the order of the MX hosts (the
+     * domain itself for an implicit MX); 0 without probes */
+    size_t nprobes;
+    vouch_audit_smtp_probe_t probe[VOUCH_AUDIT_MX_MAX];
 } vouch_audit_mtasts_t;
 
 /* TLS-RPT (RFC 8460). */
@@ -393,11 +408,21 @@ typedef struct vouch_audit_options {
      * and a finding says so. The https_ca and connect-to options apply to
      * the BIMI fetches as to the MTA-STS one; no_fetch skips them. */
     const char *bimi_trust;
+    /* probe every MX host (at most VOUCH_AUDIT_MX_MAX, one after another)
+     * on port 25: STARTTLS, and the certificate checked against the MX
+     * name (vouch_http_smtp_probe). https_ca is the trust store here too;
+     * the connect-to mapping is the first of https_connect_to whose HOST
+     * is empty or the MX name and whose PORT is empty or 25; without one
+     * the MX name is resolved through the audit's resolver */
+    bool smtp_probe;
+    /* time for one probe, ms; 0: 10000. Probes stop at timeout_ms for the
+     * domain (hosts left are reported as not probed) */
+    unsigned smtp_timeout_ms;
 } vouch_audit_options_t;
 
 #define VOUCH_AUDIT_OPTIONS_INIT                                               \
     {                                                                          \
-        1, NULL, 0, true, 0, false, NULL, NULL, 0, NULL, NULL                  \
+        1, NULL, 0, true, 0, false, NULL, NULL, 0, NULL, NULL, false, 0        \
     }
 
 /*

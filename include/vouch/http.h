@@ -19,7 +19,12 @@
  * else while the URL's host name is still the one validated (tests reach a
  * loopback server that way).
  *
- * Not done here: caching, retries, POST, authentication, HTTP/3.
+ * The same libcurl also makes the SMTP STARTTLS probe of an MX host
+ * (vouch_http_smtp_probe, below): greeting, EHLO, STARTTLS and the TLS
+ * handshake on port 25 with the same certificate checks; no mail is sent.
+ *
+ * Not done here: caching, retries, POST, authentication, HTTP/3, SMTP
+ * beyond the handshake (no MAIL FROM, no DANE: TLSA is the audit's).
  *
  * Thread safety: vouch_http_get() may run in many threads at once. The
  * first call loads libcurl (libcurl.so.4, with dlopen: programs that
@@ -31,6 +36,7 @@
 #ifndef VOUCH_HTTP_H
 #define VOUCH_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -102,11 +108,13 @@ typedef enum vouch_http_failure {
     VOUCH_HTTP_F_TIMEOUT,  /* connect or total timeout, or too slow */
     VOUCH_HTTP_F_TOO_BIG,  /* body over the cap */
     VOUCH_HTTP_F_PROTOCOL, /* malformed HTTP, or anything else */
-    VOUCH_HTTP_F_URL       /* the URL was refused before any connection */
+    VOUCH_HTTP_F_URL,      /* the URL was refused before any connection */
+    VOUCH_HTTP_F_NO_STARTTLS /* SMTP probe: STARTTLS not offered, or
+                                refused (RFC 3207 §4) */
 } vouch_http_failure_t;
 
 /* "ok", "resolve", "connect", "tls", "certificate", "timeout", "too-big",
- * "protocol", "url" */
+ * "protocol", "url", "no-starttls" */
 VOUCH_EXTERN const char *vouch_http_failure_name(vouch_http_failure_t f);
 
 /*
@@ -156,6 +164,88 @@ VOUCH_EXTERN int vouch_http_global_init(void) VOUCH_WARN_UNUSED;
 VOUCH_EXTERN int vouch_http_get(vouch_http_response_t *resp, const char *url,
                                 const vouch_http_options_t *opts,
                                 vouch_error_t *err) VOUCH_WARN_UNUSED;
+
+/* ---- SMTP STARTTLS probe ------------------------------------------------
+ *
+ * What the probe does, on one connection to HOST port 25 (RFC 5321):
+ * read the greeting, EHLO (with the local host name, as libcurl sends
+ * it), STARTTLS (RFC 3207), the TLS handshake (TLS 1.2 or later, as RFC
+ * 8461 §5 requires), EHLO again, then close; no MAIL FROM, nothing sent.
+ * The certificate is checked like an HTTPS one: chain to the system
+ * store or options->ca_file, validity now, and HOST itself as the
+ * reference identity (RFC 6125; the name MTA-STS policies match, RFC
+ * 8461 §4.1), wherever connect_to sends the connection.
+ * Options used: ca_file, connect_to (for port 25: "HOST:25:ADDR:PORT"),
+ * resolver, timeout_ms (default 15 s) and connect_timeout_ms (0: the
+ * same; libcurl counts the whole dialogue up to the handshake as
+ * connecting, so it bounds all of it); never a proxy (max_body,
+ * use_env_proxy and user_agent do not apply). Each response line from
+ * the server is bounded by libcurl (a greeting that never ends fails with
+ * failure PROTOCOL), and the whole probe by timeout_ms; closing may wait
+ * up to timeout_ms more, rounded up to a second, for a server that does
+ * not answer QUIT.
+ * When verification fails before the certificate could be read (chain
+ * not trusted, expired), a second connection without verification reads
+ * it, so subject, names and not_after are known for every failure kind
+ * CERT; cert_valid stays false.
+ */
+
+#define VOUCH_HTTP_SMTP_NAMES_MAX   8   /* subjectAltName names kept */
+#define VOUCH_HTTP_SMTP_SUBJECT_MAX 256 /* subject text kept (escaped) */
+
+/* What is wrong with the certificate (failure CERT). */
+typedef enum vouch_http_cert_problem {
+    VOUCH_HTTP_CERT_NONE = 0,  /* none found (also: not known) */
+    VOUCH_HTTP_CERT_EXPIRED,   /* outside notBefore..notAfter now */
+    VOUCH_HTTP_CERT_NAME,      /* HOST matches no name of the certificate */
+    VOUCH_HTTP_CERT_UNTRUSTED, /* the chain does not reach a trusted CA */
+    VOUCH_HTTP_CERT_OTHER      /* any other verification failure */
+} vouch_http_cert_problem_t;
+
+/* "none", "expired", "name", "untrusted", "other" */
+VOUCH_EXTERN const char *
+vouch_http_cert_problem_name(vouch_http_cert_problem_t p);
+
+/* The result of a probe: fixed size, caller-owned, nothing to free. */
+typedef struct vouch_http_smtp_result {
+    /* OK: STARTTLS done and the certificate valid for HOST; CONNECT,
+     * RESOLVE, TIMEOUT, PROTOCOL: could not probe; NO_STARTTLS; TLS:
+     * handshake failed; CERT: see problem */
+    vouch_http_failure_t failure;
+    bool starttls;   /* STARTTLS was offered and accepted */
+    bool tls;        /* a TLS session was set up (verified or not) */
+    bool cert_valid; /* trusted, in validity, and valid for HOST */
+    vouch_http_cert_problem_t problem; /* when failure is CERT */
+    /* libcurl's text ("STARTTLS not supported.", "SSL certificate
+     * problem: certificate has expired"), escaped; "" when OK */
+    char error[VOUCH_ERROR_MSG_MAX];
+    /* the server certificate (when have_cert): subject (RFC 2253,
+     * escaped), DNS names of subjectAltName (escaped, at most
+     * VOUCH_HTTP_SMTP_NAMES_MAX; names_total counts all, IP addresses
+     * and other kinds not included), notAfter in seconds since 1970 */
+    bool have_cert;
+    char subject[VOUCH_HTTP_SMTP_SUBJECT_MAX];
+    size_t nnames;
+    size_t names_total;
+    char names[VOUCH_HTTP_SMTP_NAMES_MAX][VOUCH_DNS_NAME_MAX + 1];
+    int64_t not_after;
+} vouch_http_smtp_result_t;
+
+/*
+ * Probe host (NUL-terminated DNS name, at most VOUCH_DNS_NAME_MAX bytes,
+ * one final dot allowed) on port 25 into *out (overwritten). ctx (may be
+ * NULL: the C library) allocates the little temporary memory; opts may
+ * be NULL (defaults).
+ * Returns 0 when the probe ran, whatever its outcome (out->failure says
+ * it: a server without STARTTLS or with a bad certificate is a result,
+ * not an error); VOUCH_EINVAL (NULL pointers, host not a DNS name, bad
+ * connect_to); VOUCH_EINTERNAL (libcurl missing or too old);
+ * VOUCH_ENOMEM. Thread-safe.
+ */
+VOUCH_EXTERN int vouch_http_smtp_probe(vouch_http_smtp_result_t *out,
+                                       const vouch_ctx_t *ctx, const char *host,
+                                       const vouch_http_options_t *opts,
+                                       vouch_error_t *err) VOUCH_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

@@ -22,9 +22,10 @@
 
 #include "check.h"
 
-#define CHECK_LINE_MAX   1024 /* an input line; longer is an error */
-#define CHECK_JOBS_MAX   256
-#define CHECK_WINDOW_PER 4
+#define CHECK_LINE_MAX    1024 /* an input line; longer is an error */
+#define CHECK_JOBS_MAX    256
+#define CHECK_WINDOW_PER  4
+#define CHECK_SMTP_MS_MAX 600000
 
 typedef struct check_opts {
     cli_global_t g;
@@ -37,6 +38,8 @@ typedef struct check_opts {
     const char *bimi_trust;
     const char *connect_to[VOUCH_AUDIT_CONNECT_TO_MAX];
     size_t nconnect_to;
+    bool smtp_probe;
+    unsigned smtp_timeout_ms;
     bool jsonl;
     const char *from;
     unsigned jobs;
@@ -90,10 +93,13 @@ check_usage(FILE *f)
             "                    certificate): judge the TXT records only\n"
             "  --https-ca FILE   trust the CAs in FILE (PEM) for the HTTPS "
             "fetches\n"
+            "                    and the SMTP probe\n"
             "  --https-connect-to HOST:PORT:ADDR:PORT\n"
             "                    connect there instead (repeatable, at most "
             "%d); the\n"
-            "                    certificate is still checked for HOST\n"
+            "                    certificate is still checked for HOST; "
+            "PORT 25 (or\n"
+            "                    empty) also maps the SMTP probe\n"
             "  --bimi-selector NAME\n"
             "                    the BIMI record is NAME._bimi.DOMAIN "
             "(default: default)\n"
@@ -102,6 +108,12 @@ check_usage(FILE *f)
             "                    issuers in FILE (PEM); without it their "
             "chain is not\n"
             "                    checked\n"
+            "  --smtp-probe      connect to each MX host on port 25: "
+            "STARTTLS and its\n"
+            "                    certificate for the MX name (CAs: "
+            "--https-ca)\n"
+            "  --smtp-timeout MS time for one probe (default 10000, at "
+            "most %d)\n"
             "  --jsonl           one JSON object per line per domain\n"
             "  --from FILE|-     read domains from FILE (one a line), - for "
             "stdin\n"
@@ -109,7 +121,7 @@ check_usage(FILE *f)
             "1);\n"
             "                    output stays in input order\n\n%s",
             VOUCH_AUDIT_SELECTORS_MAX, VOUCH_AUDIT_CONNECT_TO_MAX,
-            CHECK_JOBS_MAX, cli_global_help);
+            CHECK_SMTP_MS_MAX, CHECK_JOBS_MAX, cli_global_help);
 }
 
 static size_t
@@ -157,6 +169,8 @@ parse_args(check_opts_t *o, int argc, char **argv)
         OPT_CONNECT_TO,
         OPT_BIMI_SELECTOR,
         OPT_BIMI_TRUST,
+        OPT_SMTP_PROBE,
+        OPT_SMTP_TIMEOUT,
         OPT_JSONL,
         OPT_FROM,
         OPT_JOBS,
@@ -171,6 +185,8 @@ parse_args(check_opts_t *o, int argc, char **argv)
         { "https-connect-to", required_argument, NULL, OPT_CONNECT_TO },
         { "bimi-selector", required_argument, NULL, OPT_BIMI_SELECTOR },
         { "bimi-trust", required_argument, NULL, OPT_BIMI_TRUST },
+        { "smtp-probe", no_argument, NULL, OPT_SMTP_PROBE },
+        { "smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT },
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "from", required_argument, NULL, OPT_FROM },
         { "jobs", required_argument, NULL, OPT_JOBS },
@@ -231,6 +247,19 @@ parse_args(check_opts_t *o, int argc, char **argv)
             break;
         case OPT_BIMI_TRUST:
             o->bimi_trust = optarg;
+            break;
+        case OPT_SMTP_PROBE:
+            o->smtp_probe = true;
+            break;
+        case OPT_SMTP_TIMEOUT:
+            if (cli_parse_uint(optarg, CHECK_SMTP_MS_MAX,
+                               &o->smtp_timeout_ms) != 0 ||
+                o->smtp_timeout_ms == 0) {
+                cli_error("check: --smtp-timeout wants milliseconds (1-%d), "
+                          "not '%s'",
+                          CHECK_SMTP_MS_MAX, optarg);
+                return CLI_USAGE;
+            }
             break;
         case OPT_JSONL:
             o->jsonl = true;
@@ -554,6 +583,8 @@ cli_cmd_check(int argc, char **argv)
     aopts.nconnect_to = o.nconnect_to;
     aopts.bimi_selector = o.bimi_selector;
     aopts.bimi_trust = o.bimi_trust;
+    aopts.smtp_probe = o.smtp_probe;
+    aopts.smtp_timeout_ms = o.smtp_timeout_ms;
     r.aopts = aopts;
     if ((r.ctx = cli_make_ctx(&o.g)) == NULL) {
         rc = CLI_ERROR;

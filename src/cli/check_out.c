@@ -5,6 +5,7 @@
  * the caller says the output is a terminal.
  */
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 
@@ -229,6 +230,69 @@ dnssec_json(const vouch_audit_result_t *r)
     return o;
 }
 
+/* t (seconds since 1970) as "YYYY-MM-DDThh:mm:ssZ" into out. */
+static const char *
+iso_time(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL ||
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        (void)snprintf(out, 32, "%lld", (long long)t);
+    }
+    return out;
+}
+
+/* The SMTP probes of the MX hosts (docs/check.md), or null. */
+static json_t *
+probes_json(const vouch_audit_mtasts_t *st)
+{
+    json_t *a;
+    size_t i, j;
+
+    if (st->nprobes == 0) {
+        return json_null();
+    }
+    a = json_array();
+    for (i = 0; i < st->nprobes; i++) {
+        const vouch_audit_smtp_probe_t *p = &st->probe[i];
+        const vouch_http_smtp_result_t *r = &p->r;
+        json_t *e = json_object(), *names = json_array();
+        char when[32];
+
+        json_object_set_new(e, "host", str(p->host));
+        json_object_set_new(
+            e, "status",
+            json_string(p->probed ? vouch_http_failure_name(r->failure)
+                                  : "not-probed"));
+        json_object_set_new(e, "starttls", json_boolean(r->starttls));
+        json_object_set_new(e, "tls", json_boolean(r->tls));
+        json_object_set_new(e, "cert_valid", json_boolean(r->cert_valid));
+        json_object_set_new(
+            e, "cert_problem",
+            r->failure == VOUCH_HTTP_F_CERT
+                ? json_string(vouch_http_cert_problem_name(r->problem))
+                : json_null());
+        json_object_set_new(e, "subject",
+                            r->have_cert ? str(r->subject) : json_null());
+        for (j = 0; j < r->nnames; j++) {
+            json_array_append_new(names, str(r->names[j]));
+        }
+        json_object_set_new(e, "names", names);
+        json_object_set_new(e, "names_total",
+                            json_integer((json_int_t)r->names_total));
+        json_object_set_new(e, "not_after",
+                            r->have_cert && r->not_after != 0
+                                ? json_string(iso_time(r->not_after, when))
+                                : json_null());
+        json_object_set_new(e, "error",
+                            r->error[0] != '\0' ? str(r->error) : json_null());
+        json_array_append_new(a, e);
+    }
+    return a;
+}
+
 static json_t *
 mtasts_json(const vouch_audit_result_t *r)
 {
@@ -296,6 +360,7 @@ mtasts_json(const vouch_audit_result_t *r)
         }
         json_object_set_new(o, "mx_uncovered", bad);
     }
+    json_object_set_new(o, "probes", probes_json(st));
     return o;
 }
 
@@ -678,6 +743,50 @@ indented(FILE *f, const char *text, int indent)
     fprintf(f, "%s\n", text);
 }
 
+/* "SMTP probes:" and one line per MX host, when there were probes. */
+static void
+probes_human(FILE *f, const vouch_audit_mtasts_t *st)
+{
+    size_t i, j;
+
+    if (st->nprobes > 0) {
+        fprintf(f, "\n  SMTP probes (port 25):\n");
+    }
+    for (i = 0; i < st->nprobes; i++) {
+        const vouch_audit_smtp_probe_t *p = &st->probe[i];
+        const vouch_http_smtp_result_t *r = &p->r;
+        char when[32];
+
+        fprintf(f, "    %s: ", p->host);
+        if (!p->probed) {
+            fprintf(f, "not probed (time limit)\n");
+            continue;
+        }
+        if (r->failure == VOUCH_HTTP_OK) {
+            fprintf(f, "STARTTLS, certificate valid");
+        } else if (r->failure == VOUCH_HTTP_F_CERT) {
+            fprintf(f, "STARTTLS, certificate refused (%s): %s",
+                    vouch_http_cert_problem_name(r->problem), r->error);
+        } else {
+            fprintf(f, "%s: %s", vouch_http_failure_name(r->failure), r->error);
+        }
+        if (r->have_cert) {
+            fprintf(f, "\n      names:");
+            for (j = 0; j < r->nnames; j++) {
+                fprintf(f, "%s %s", j > 0 ? "," : "", r->names[j]);
+            }
+            if (r->names_total > r->nnames) {
+                fprintf(f, " (+%zu)", r->names_total - r->nnames);
+            }
+            if (r->nnames == 0) {
+                fprintf(f, " none (subject %s)", r->subject);
+            }
+            fprintf(f, "; not after %s", iso_time(r->not_after, when));
+        }
+        fputc('\n', f);
+    }
+}
+
 void
 check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
 {
@@ -726,6 +835,7 @@ check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
     if (r->bimi.vmc_checked && r->bimi.vmc_ncerts > 0) {
         fprintf(f, "  BIMI VMC: %s\n", r->bimi.vmc_subject);
     }
+    probes_human(f, &r->mtasts);
     if (r->nfindings > 0) {
         fprintf(f, "\nFindings:\n");
     }

@@ -9,7 +9,8 @@
  * records (the policy fetch is off here: tests/integration/check_sts.py
  * runs it against nginx); BIMI records, selector, no_fetch and fetches
  * failing at resolution (tests/integration/check_bimi.py fetches from
- * nginx); DNS faults becoming
+ * nginx); SMTP probes that fail before any connection
+ * (tests/integration/check_smtp.py runs real ones); DNS faults becoming
  * findings; bad domain names; scores and grade; the zone-file fix writer;
  * an OOM sweep.
  */
@@ -206,7 +207,12 @@ static const char sts_zone_text[] =
     "$ORIGIN stsfault.test.\n"
     "@ MX 10 mx.good.test.\n"
     "$FAULT _mta-sts.stsfault.test. TXT SERVFAIL\n"
-    "$FAULT _smtp._tls.stsfault.test. TXT TIMEOUT\n";
+    "$FAULT _smtp._tls.stsfault.test. TXT TIMEOUT\n"
+    /* SMTP probes: MX hosts without address, and one failing */
+    "$ORIGIN probe.test.\n"
+    "@ MX 10 mx1\n"
+    "@ MX 20 mx2\n"
+    "$FAULT mx2.probe.test. ANY SERVFAIL\n";
 
 static vouch_resolver_t *
 make_resolver(const vouch_ctx_t *ctx)
@@ -1080,17 +1086,145 @@ test_audit__oom_sweep(void)
     CHECK(done);
 }
 
+/* Probes of MX hosts that do not resolve: results and findings, never a
+ * connection (the names resolve through the zone only). */
+static void
+test_audit__smtp_probe(void)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_resolver_t *shared = make_resolver(test_ctx());
+    vouch_audit_result_t *r = NULL;
+    const vouch_audit_mtasts_t *st;
+    size_t i, nfailed = 0;
+
+    REQUIRE(shared != NULL);
+    o.no_fetch = true;
+    o.discovery = false;
+    REQUIRE(vouch_audit_run(&r, test_ctx(), shared, &o, "probe.test", 10,
+                            NULL) == 0);
+    CHECK(r->mtasts.nprobes == 0 && find(r, "smtp-probe-failed") == NULL);
+    vouch_audit_result_free(r);
+
+    o.smtp_probe = true;
+    REQUIRE(vouch_audit_run(&r, test_ctx(), shared, &o, "probe.test", 10,
+                            NULL) == 0);
+    st = &r->mtasts;
+    REQUIRE(st->nprobes == 2);
+    CHECK(strcmp(st->probe[0].host, "mx1.probe.test") == 0 &&
+          strcmp(st->probe[1].host, "mx2.probe.test") == 0);
+    for (i = 0; i < st->nprobes; i++) {
+        const vouch_http_smtp_result_t *p = &st->probe[i].r;
+
+        CHECKF(st->probe[i].probed && p->failure == VOUCH_HTTP_F_RESOLVE &&
+                   !p->starttls && !p->have_cert && p->error[0] != '\0',
+               "probe %zu: %s %s", i, vouch_http_failure_name(p->failure),
+               p->error);
+    }
+    CHECK(strstr(st->probe[1].r.error, "SERVFAIL") != NULL);
+    for (i = 0; i < r->nfindings; i++) {
+        const vouch_audit_finding_t *f = &r->finding[i];
+
+        if (strcmp(f->id, "smtp-probe-failed") == 0) {
+            CHECKF(f->severity == VOUCH_AUDIT_WARNING &&
+                       f->area == VOUCH_AUDIT_MTASTS &&
+                       strstr(f->explanation, "(resolve: ") != NULL,
+                   "%s", f->explanation);
+            nfailed++;
+        }
+    }
+    CHECK(nfailed == 2);
+    vouch_audit_result_free(r);
+
+    /* a domain that takes no mail is not probed */
+    REQUIRE(vouch_audit_run(&r, test_ctx(), shared, &o, "parked.test", 11,
+                            NULL) == 0);
+    CHECK(r->mtasts.nprobes == 0);
+    vouch_audit_result_free(r);
+    vouch_resolver_free(shared);
+}
+
+/* Which connect-to entry a host and port get: the first whose HOST is
+ * empty or the host (case ignored) and whose PORT is empty or the port. */
+static void
+test_audit__connect_to(void)
+{
+    static const char *const maps[] = { "mx.a.test:443:127.0.0.1:1",
+                                        "MX.A.test:25:127.0.0.1:2",
+                                        "mx.a.test::127.0.0.1:3",
+                                        ":25:127.0.0.1:4" };
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+
+    o.https_connect_to = maps;
+    o.nconnect_to = 4;
+    CHECK(vouch__audit_connect_to(&o, "mx.a.test", "443") == maps[0]);
+    CHECK(vouch__audit_connect_to(&o, "mx.a.test", "25") == maps[1]);
+    CHECK(vouch__audit_connect_to(&o, "mx.a.test", "587") == maps[2]);
+    CHECK(vouch__audit_connect_to(&o, "mx.b.test", "25") == maps[3]);
+    CHECK(vouch__audit_connect_to(&o, "mx.b.test", "443") == NULL);
+    CHECK(vouch__audit_connect_to(&o, "mx.a.tes", "25") == maps[3]);
+    o.nconnect_to = 0;
+    CHECK(vouch__audit_connect_to(&o, "mx.a.test", "25") == NULL);
+}
+
+/* Allocation failures during probes: ENOMEM or a result, no leak. */
+static void
+test_audit__smtp_probe_oom(void)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_ctx_t *ctx = test_oom_ctx();
+    unsigned long n;
+    int done = 0;
+
+    o.no_fetch = true;
+    o.discovery = false;
+    o.smtp_probe = true;
+    for (n = 1; n < 4000 && !done; n++) {
+        long live = test_oom_live;
+        vouch_resolver_t *r;
+        vouch_audit_result_t *res = NULL;
+        int rc;
+
+        test_oom_fail_at = 0;
+        r = make_resolver(ctx);
+        REQUIRE(r != NULL);
+        test_oom_count = 0;
+        test_oom_fail_at = n;
+        rc = vouch_audit_run(&res, ctx, r, &o, "probe.test", 10, NULL);
+        test_oom_fail_at = 0;
+        CHECKF(rc == 0 || rc == VOUCH_ENOMEM, "n=%lu: rc %d", n, rc);
+        if (rc == 0 && res->mtasts.nprobes == 2 &&
+            res->mtasts.probe[1].r.failure == VOUCH_HTTP_F_RESOLVE) {
+            done = 1;
+        }
+        vouch_audit_result_free(res);
+        vouch_resolver_free(r);
+        CHECKF(test_oom_live == live, "n=%lu: %ld blocks leaked", n,
+               test_oom_live - live);
+    }
+    CHECK(done);
+}
+
 static const test_case_t cases[] = {
-    TEST(audit__spf_tree),      TEST(audit__spf_branches),
-    TEST(audit__spf_networks),  TEST(audit__mx),
-    TEST(audit__dkim),          TEST(audit__dmarc),
-    TEST(audit__dane),          TEST(audit__faults),
-    TEST(audit__grade),         TEST(audit__bimi_record),
-    TEST(audit__bimi_no_fetch), TEST(audit__bimi_selector),
-    TEST(audit__bimi_plan),     TEST(audit__plan_order),
-    TEST(audit__bad_domains),   TEST(audit__txt_fix),
-    TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
-    TEST(audit__https_options), TEST(audit__mtasts_fresh_id),
+    TEST(audit__spf_tree),       TEST(audit__spf_branches),
+    TEST(audit__spf_networks),   TEST(audit__mx),
+    TEST(audit__dkim),           TEST(audit__dmarc),
+    TEST(audit__dane),           TEST(audit__faults),
+    TEST(audit__grade),          TEST(audit__bimi_record),
+    TEST(audit__bimi_no_fetch),  TEST(audit__bimi_selector),
+    TEST(audit__bimi_plan),      TEST(audit__plan_order),
+    TEST(audit__bad_domains),    TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),      TEST(audit__mtasts_records),
+    TEST(audit__https_options),  TEST(audit__mtasts_fresh_id),
+    TEST(audit__spf_tree),       TEST(audit__spf_branches),
+    TEST(audit__spf_networks),   TEST(audit__mx),
+    TEST(audit__dkim),           TEST(audit__dmarc),
+    TEST(audit__dane),           TEST(audit__faults),
+    TEST(audit__grade),          TEST(audit__plan_order),
+    TEST(audit__bad_domains),    TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),      TEST(audit__mtasts_records),
+    TEST(audit__https_options),  TEST(audit__mtasts_fresh_id),
+    TEST(audit__smtp_probe),     TEST(audit__connect_to),
+    TEST(audit__smtp_probe_oom),
 };
 
 TEST_MAIN(cases)

@@ -3,7 +3,7 @@
  * audit/audit.c - running one domain's audit: name normalisation, the
  * query wrapper (budget, deadline, DNSSEC bookkeeping), findings, and the
  * order of the checks. The checks live in mx.c, spf.c, dkim.c, dmarc.c,
- * sts.c, bimi.c; scores, grade and plan in grade.c.
+ * sts.c, smtp.c, bimi.c; scores, grade and plan in grade.c.
  *
  * Invariants: a result is filled even when DNS fails everywhere (failures
  * are findings); the only errors are a bad domain, bad options and
@@ -319,6 +319,7 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
     vouch__audit_dmarc(&a);
     vouch__audit_dane(&a);
     vouch__audit_sts(&a);
+    vouch__audit_smtp(&a);
     vouch__audit_bimi(&a);
     dnssec_summary(&a);
     if (a.fatal != 0) {

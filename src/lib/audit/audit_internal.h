@@ -76,6 +76,9 @@ VOUCH_HIDDEN void vouch__audit_sts(audit_t *a);
 /* BIMI record, DMARC enforcement, logo and mark certificate (bimi.c);
  * after DMARC. */
 VOUCH_HIDDEN void vouch__audit_bimi(audit_t *a);
+/* SMTP STARTTLS probes of the MX hosts (smtp.c); after sts.c, whose
+ * policy mode sets the severities. */
+VOUCH_HIDDEN void vouch__audit_smtp(audit_t *a);
 
 /* Scores, grade and plan from the findings (grade.c). */
 VOUCH_HIDDEN void vouch__audit_grade(audit_t *a);

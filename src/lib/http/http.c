@@ -18,14 +18,12 @@
  * byte that would pass it (chunked or lying servers), so a body is either
  * whole or absent.
  */
-#include <curl/curl.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
-#include "vouch/http.h"
 #include "vouch/version.h"
-#include "../core/internal.h"
+#include "http_internal.h"
 
 #define MOD "http"
 
@@ -34,29 +32,9 @@
 #define LOW_SPEED_BYTES 16
 #define LOW_SPEED_SECS  5
 
-/* The libcurl functions we call, looked up when it is loaded. */
-typedef struct curl_api {
-    CURLcode (*global_init)(long flags);
-    CURL *(*easy_init)(void);
-    CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
-    CURLcode (*easy_perform)(CURL *h);
-    CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
-    void (*easy_cleanup)(CURL *h);
-    const char *(*easy_strerror)(CURLcode c);
-    struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
-    void (*slist_free_all)(struct curl_slist *l);
-    CURLU *(*url)(void);
-    CURLUcode (*url_set)(CURLU *u, CURLUPart part, const char *v,
-                         unsigned flags);
-    CURLUcode (*url_get)(const CURLU *u, CURLUPart part, char **v,
-                         unsigned flags);
-    void (*url_cleanup)(CURLU *u);
-    void (*str_free)(void *p);
-} curl_api_t;
-
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static CURLcode init_rc = CURLE_FAILED_INIT;
-static curl_api_t curl;
+static vouch__curl_api_t curl;
 
 /* dlsym into a function pointer of any type (POSIX guarantees the
  * conversion works for function addresses). */
@@ -98,12 +76,20 @@ vouch_http_global_init(void)
     return 0;
 }
 
+/* see http_internal.h */
+const vouch__curl_api_t *
+vouch__http_curl(void)
+{
+    return vouch_http_global_init() == 0 ? &curl : NULL;
+}
+
 const char *
 vouch_http_failure_name(vouch_http_failure_t f)
 {
-    static const char *const names[] = { "ok",      "resolve",     "connect",
-                                         "tls",     "certificate", "timeout",
-                                         "too-big", "protocol",    "url" };
+    static const char *const names[] = { "ok",         "resolve",     "connect",
+                                         "tls",        "certificate", "timeout",
+                                         "too-big",    "protocol",    "url",
+                                         "no-starttls" };
 
     return (unsigned)f < VOUCH_ARRAY_LEN(names) ? names[f] : "unknown";
 }
@@ -175,9 +161,9 @@ url_ok(const char *url)
     return i <= VOUCH_HTTP_URL_MAX;
 }
 
-/* a CURLOPT_CONNECT_TO entry: printable, no space, 3 colons at least */
-static bool
-mapping_ok(const char *m)
+/* see http_internal.h */
+bool
+vouch__http_mapping_ok(const char *m)
 {
     size_t i, colons = 0;
 
@@ -265,17 +251,12 @@ dns_failed(const vouch_dns_answer_t *a)
            a->status == VOUCH_DNS_REFUSED;
 }
 
-/*
- * With a resolver: look up A and AAAA of the URL's host and make the
- * CURLOPT_RESOLVE entry "HOST:PORT:ADDR,..." in *entry (a NULL entry when
- * the host is an IP literal). Returns 0, VOUCH_ETEMP (no address or a
- * failed lookup: resp->failure RESOLVE), VOUCH_EINVAL, VOUCH_ENOMEM.
- */
-static int
-resolve_entry(vouch_http_response_t *resp, const vouch_http_options_t *o,
-              const char *url, struct curl_slist **entry, vouch_error_t *err)
+/* see http_internal.h */
+int
+vouch__http_resolve_entry(const vouch_ctx_t *ctx, vouch_resolver_t *resolver,
+                          const char *url, vouch_http_failure_t *failure,
+                          struct curl_slist **entry, vouch_error_t *err)
 {
-    const vouch_ctx_t *ctx = resp->body.ctx;
     const vouch_dns_answer_t *a4 = NULL, *a6 = NULL;
     char *host = NULL, *port = NULL;
     vouch_buf_t b;
@@ -294,7 +275,7 @@ resolve_entry(vouch_http_response_t *resp, const vouch_http_options_t *o,
         curl.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
         curl.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
             CURLUE_OK) {
-        resp->failure = VOUCH_HTTP_F_URL;
+        *failure = VOUCH_HTTP_F_URL;
         rc = vouch__error(err, VOUCH_EINVAL, MOD, 0, "%s: malformed URL", url);
         goto out;
     }
@@ -302,14 +283,14 @@ resolve_entry(vouch_http_response_t *resp, const vouch_http_options_t *o,
         rc = 0; /* an IP literal: nothing to resolve */
         goto out;
     }
-    rc = vouch_dns_query(o->resolver, NULL, host, strlen(host), VOUCH_DNS_A,
-                         &a4, err);
+    rc = vouch_dns_query(resolver, NULL, host, strlen(host), VOUCH_DNS_A, &a4,
+                         err);
     if (rc == 0) {
-        rc = vouch_dns_query(o->resolver, NULL, host, strlen(host),
-                             VOUCH_DNS_AAAA, &a6, err);
+        rc = vouch_dns_query(resolver, NULL, host, strlen(host), VOUCH_DNS_AAAA,
+                             &a6, err);
     }
     if (rc == VOUCH_ESYNTAX) {
-        resp->failure = VOUCH_HTTP_F_RESOLVE;
+        *failure = VOUCH_HTTP_F_RESOLVE;
         rc = vouch__error(err, VOUCH_ETEMP, MOD, 0,
                           "%s: host is not a valid DNS name", url);
         goto out;
@@ -330,7 +311,7 @@ resolve_entry(vouch_http_response_t *resp, const vouch_http_options_t *o,
         goto out;
     }
     if (n == 0) {
-        resp->failure = VOUCH_HTTP_F_RESOLVE;
+        *failure = VOUCH_HTTP_F_RESOLVE;
         rc = vouch__error(
             err, VOUCH_ETEMP, MOD, 0, "%s: %s %s (A %s, AAAA %s)", url, host,
             dns_failed(a4) || dns_failed(a6) ? "could not be resolved"
@@ -486,7 +467,7 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
     vouch_http_response_dispose(resp);
     cap = o->max_body != 0 ? o->max_body : VOUCH_HTTP_BODY_DEFAULT;
     if (!url_ok(url) || cap > VOUCH_HTTP_BODY_MAX ||
-        (o->connect_to != NULL && !mapping_ok(o->connect_to))) {
+        (o->connect_to != NULL && !vouch__http_mapping_ok(o->connect_to))) {
         resp->failure = VOUCH_HTTP_F_URL;
         return vouch__error(err, VOUCH_EINVAL, MOD, 0,
                             "refused: only printable https:// URLs up to "
@@ -513,7 +494,8 @@ vouch_http_get(vouch_http_response_t *resp, const char *url,
         }
     }
     if (o->resolver != NULL && o->connect_to == NULL) {
-        rc = resolve_entry(resp, o, url, &resolve, err);
+        rc = vouch__http_resolve_entry(ctx, o->resolver, url, &resp->failure,
+                                       &resolve, err);
         if (rc != 0) {
             goto out;
         }
