@@ -292,6 +292,14 @@ def run_cases(env):
          "mx.untrusted.test" in p.get("names", []), p)
     case("untrusted finding", f is not None and f["severity"] == "warning"
          and "testing" in f["explanation"], f)
+    # it blocks the move to enforce: a plan step, before that move
+    steps = [s["action"] for s in o["plan"] if s["area"] == "mtasts"]
+    testing = finding(o, "mtasts-testing")
+    case("untrusted in the plan, before enforce",
+         f is not None and testing is not None and
+         f["explanation"] in steps and testing["explanation"] in steps and
+         steps.index(f["explanation"]) < steps.index(testing["explanation"]),
+         steps)
 
     # expired: facts only without a policy (info), error under enforce
     o, _, _ = env.check("expired.test")

@@ -14,7 +14,9 @@
  * monitor -> quarantine -> reject), then MX, DNSSEC/DANE, then transport
  * security: what breaks MTA-STS (errors, criticals), TLS-RPT, then the
  * MTA-STS rollout (none -> testing -> enforce once the TLS-RPT reports
- * are clean); within an area the worst findings first. Steps are the
+ * are clean and, with --smtp-probe, every MX offers STARTTLS with a valid
+ * certificate for its name); within an area the worst findings first,
+ * and among equals the rollout's order (rollout[] below). Steps are the
  * findings that block the next stage (errors, criticals) and the rollout
  * findings that move a domain forward. BIMI comes last and only once
  * DMARC enforces (before that a logo is shown nowhere, and the DMARC steps
@@ -61,6 +63,13 @@ static const char *const rollout[] = {
     "tlsrpt-none",
     "mtasts-none",
     "mtasts-mode-none",
+    /* an MX a sender cannot reach over verified TLS: enforce would bounce */
+    "smtp-starttls-missing",
+    "smtp-tls-failed",
+    "smtp-cert-expired",
+    "smtp-cert-name",
+    "smtp-cert-untrusted",
+    "smtp-cert-invalid",
     "mtasts-testing",
     "mtasts-max-age-short",
     "mtasts-mx-uncovered",
@@ -71,24 +80,27 @@ static const char *const rollout[] = {
     NULL,
 };
 
-static bool
-in_rollout(const audit_t *a, const vouch_audit_finding_t *f)
+/* Where f stands in the plan within its area and severity: 0 for errors,
+ * criticals and a null MX's findings (in the order found), 1 + the index
+ * in rollout[] for the others there; -1: not a step. */
+static int
+rollout_rank(const audit_t *a, const vouch_audit_finding_t *f)
 {
-    const char *const *p;
+    int i;
 
     if (f->severity >= VOUCH_AUDIT_ERROR) {
-        return true;
+        return 0;
     }
     if (!a->res->mx.sends_mail &&
         (strcmp(f->id, "mx-none") == 0 || strcmp(f->id, "mx-implicit") == 0)) {
-        return true; /* a null MX says "no mail here" */
+        return 0; /* a null MX says "no mail here" */
     }
-    for (p = rollout; *p != NULL; p++) {
-        if (strcmp(f->id, *p) == 0) {
-            return true;
+    for (i = 0; rollout[i] != NULL; i++) {
+        if (strcmp(f->id, rollout[i]) == 0) {
+            return 1 + i;
         }
     }
-    return false;
+    return -1;
 }
 
 static void
@@ -128,19 +140,21 @@ plan(audit_t *a)
 
     vouch_audit_result_t *res = a->res;
     size_t i, j;
-    int sev;
+    int sev, rank;
 
     for (i = 0; i < VOUCH_ARRAY_LEN(order); i++) {
         if (order[i].area == VOUCH_AUDIT_BIMI && !res->bimi.dmarc_enforces) {
             continue;
         }
         for (sev = order[i].to; sev >= order[i].from; sev--) {
-            for (j = 0; j < res->nfindings; j++) {
-                const vouch_audit_finding_t *f = &res->finding[j];
+            for (rank = 0; rank <= (int)VOUCH_ARRAY_LEN(rollout); rank++) {
+                for (j = 0; j < res->nfindings; j++) {
+                    const vouch_audit_finding_t *f = &res->finding[j];
 
-                if (f->area == order[i].area && (int)f->severity == sev &&
-                    in_rollout(a, f)) {
-                    add_step(res, f->area, f->explanation, f->fix);
+                    if (f->area == order[i].area && (int)f->severity == sev &&
+                        rollout_rank(a, f) == rank) {
+                        add_step(res, f->area, f->explanation, f->fix);
+                    }
                 }
             }
         }
