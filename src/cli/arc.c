@@ -93,12 +93,11 @@ static const char verify_help[] =
 static int
 cmd_verify(int argc, char **argv)
 {
-    enum { OPT_SHA1 = OPT_GLOBAL_END, OPT_MINBITS, OPT_HELP };
+    enum { OPT_SHA1 = OPT_GLOBAL_END, OPT_MINBITS };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
         { "allow-rsa-sha1", no_argument, NULL, OPT_SHA1 },
         { "min-rsa-bits", required_argument, NULL, OPT_MINBITS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     static char buf[CHUNK];
@@ -114,15 +113,7 @@ cmd_verify(int argc, char **argv)
     int c, k, rc;
 
     memset(&g, 0, sizeof(g));
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((k = cli_global_option(&g, c, optarg)) != 0) {
-            if (k < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&g, "arc verify", argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_SHA1:
             vo.allow_rsa_sha1 = true;
@@ -134,16 +125,14 @@ cmd_verify(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'h':
-        case OPT_HELP:
-            printf("%s%s", verify_help, cli_global_help);
-            return CLI_OK;
-        default:
-            cli_error("arc verify: %s '%s'",
-                      c == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        printf("%s%s", verify_help, cli_global_help);
+        return CLI_OK;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (argc - optind > 1) {
         cli_error("arc verify: one message at a time");
@@ -403,8 +392,7 @@ seal_args(seal_opts_t *o, int argc, char **argv)
         OPT_HELO,
         OPT_MAILFROM,
         OPT_HEADERS,
-        OPT_NOTIME,
-        OPT_HELP
+        OPT_NOTIME
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -418,20 +406,11 @@ seal_args(seal_opts_t *o, int argc, char **argv)
         { "mail-from", required_argument, NULL, OPT_MAILFROM },
         { "headers", required_argument, NULL, OPT_HEADERS },
         { "no-timestamp", no_argument, NULL, OPT_NOTIME },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    int c, k;
+    int c;
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((k = cli_global_option(&o->g, c, optarg)) != 0) {
-            if (k < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&o->g, "arc seal", argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_DOMAIN:
             o->so.domain = optarg;
@@ -463,16 +442,14 @@ seal_args(seal_opts_t *o, int argc, char **argv)
         case OPT_NOTIME:
             o->so.timestamp = false;
             break;
-        case 'h':
-        case OPT_HELP:
-            printf("%s%s", seal_help, cli_global_help);
-            return -1;
-        default:
-            cli_error("arc seal: %s '%s'",
-                      c == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        printf("%s%s", seal_help, cli_global_help);
+        return -1;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (o->so.domain == NULL || o->so.selector == NULL || o->key == NULL ||
         o->so.authserv_id == NULL) {

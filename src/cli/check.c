@@ -173,8 +173,7 @@ parse_args(check_opts_t *o, int argc, char **argv)
         OPT_SMTP_TIMEOUT,
         OPT_JSONL,
         OPT_FROM,
-        OPT_JOBS,
-        OPT_HELP
+        OPT_JOBS
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -190,20 +189,12 @@ parse_args(check_opts_t *o, int argc, char **argv)
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "from", required_argument, NULL, OPT_FROM },
         { "jobs", required_argument, NULL, OPT_JOBS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    int c, g;
+    int c;
 
     o->jobs = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((g = cli_global_option(&o->g, c, optarg)) != 0) {
-            if (g < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&o->g, "check", argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_SELECTOR:
             if (o->nselectors == VOUCH_AUDIT_SELECTORS_MAX) {
@@ -275,17 +266,14 @@ parse_args(check_opts_t *o, int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'h':
-        case OPT_HELP:
-            check_usage(stdout);
-            return -1;
-        case ':':
-            cli_error("check: option '%s' needs a value", argv[optind - 1]);
-            return CLI_USAGE;
-        default:
-            cli_error("check: unknown option '%s'", argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        check_usage(stdout);
+        return -1;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     o->names = argv + optind;
     o->nnames = (size_t)(argc - optind);

@@ -59,17 +59,30 @@ enum {
         { "unbound-conf", required_argument, NULL, OPT_UNBOUND_CONF },         \
         { "dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT },           \
         { "json", no_argument, NULL, OPT_JSON },                               \
+        { "now", required_argument, NULL, OPT_NOW },                           \
     {                                                                          \
-        "now", required_argument, NULL, OPT_NOW                                \
+        "help", no_argument, NULL, 'h'                                         \
     }
 
 /* Help text of the global options, for each command's --help. */
 extern const char cli_global_help[];
 
-/* Handle option code c with argument arg if it is a global option.
- * Returns 1 handled, 0 not a global option, -1 bad value (message
- * printed). */
-int cli_global_option(cli_global_t *g, int c, const char *arg);
+/* What cli_next_option() returns besides an option code (> 0). */
+#define CLI_OPT_END   0  /* no more options: optind is the first operand */
+#define CLI_OPT_HELP  -1 /* -h or --help */
+#define CLI_OPT_USAGE -2 /* a usage error, message printed */
+
+/*
+ * The next of the command's own options in argv, by getopt_long over
+ * longopts (CLI_GLOBAL_OPTIONS, which include --help, then the command's
+ * own): global options are stored in g and skipped. cmd names the command
+ * in messages ("dkim sign"). Returns the option's code (optarg its
+ * value), CLI_OPT_END, CLI_OPT_HELP or CLI_OPT_USAGE (an unknown option,
+ * a missing value, a bad value of a global option). getopt's state is the
+ * process's: one command parses its options once per process.
+ */
+int cli_next_option(cli_global_t *g, const char *cmd, int argc, char **argv,
+                    const struct option *longopts);
 
 /* The context for a command: the --now clock applied. NULL on failure
  * (message printed). */

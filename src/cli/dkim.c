@@ -250,8 +250,7 @@ cmd_verify(int argc, char **argv)
         OPT_REJECTL,
         OPT_MAXSIG,
         OPT_JSONL,
-        OPT_DRAFTS,
-        OPT_HELP
+        OPT_DRAFTS
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -261,7 +260,6 @@ cmd_verify(int argc, char **argv)
         { "max-signatures", required_argument, NULL, OPT_MAXSIG },
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "allow-drafts", no_argument, NULL, OPT_DRAFTS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     static const vouch_dkim_verify_options_t vdef =
@@ -269,19 +267,12 @@ cmd_verify(int argc, char **argv)
     verify_opts_t o;
     vouch_ctx_t *ctx;
     vouch_resolver_t *r = NULL;
-    int c, g, rc, i;
+    int c, rc, i;
 
     memset(&o, 0, sizeof(o));
     o.v = vdef;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((g = cli_global_option(&o.g, c, optarg)) != 0) {
-            if (g < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&o.g, "dkim verify", argc, argv, longopts)) >
+           0) {
         switch (c) {
         case OPT_SHA1:
             o.v.allow_rsa_sha1 = true;
@@ -311,16 +302,14 @@ cmd_verify(int argc, char **argv)
         case OPT_DRAFTS:
             o.v.allow_drafts = true;
             break;
-        case 'h':
-        case OPT_HELP:
-            printf("%s%s", verify_help, cli_global_help);
-            return CLI_OK;
-        default:
-            cli_error("dkim verify: %s '%s'",
-                      c == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        printf("%s%s", verify_help, cli_global_help);
+        return CLI_OK;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if ((ctx = cli_make_ctx(&o.g)) == NULL) {
         return CLI_ERROR;
@@ -427,8 +416,7 @@ sign_args(sign_opts_t *o, int argc, char **argv)
         OPT_CANON,
         OPT_IDENT,
         OPT_EXPIRE,
-        OPT_BODYLEN,
-        OPT_HELP
+        OPT_BODYLEN
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -441,20 +429,12 @@ sign_args(sign_opts_t *o, int argc, char **argv)
         { "identity", required_argument, NULL, OPT_IDENT },
         { "expire", required_argument, NULL, OPT_EXPIRE },
         { "body-length", no_argument, NULL, OPT_BODYLEN },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     int c, g;
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((g = cli_global_option(&o->g, c, optarg)) != 0) {
-            if (g < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&o->g, "dkim sign", argc, argv, longopts)) >
+           0) {
         switch (c) {
         case OPT_DOMAIN:
             g = add_to(o->domains, &o->ndomains, optarg, "--domain");
@@ -493,19 +473,17 @@ sign_args(sign_opts_t *o, int argc, char **argv)
         case OPT_BODYLEN:
             o->base.body_length = true;
             break;
-        case 'h':
-        case OPT_HELP:
-            printf("%s%s", sign_help, cli_global_help);
-            return -1;
-        default:
-            cli_error("dkim sign: %s '%s'",
-                      c == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-            return CLI_USAGE;
         }
         if (g != 0) {
             return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        printf("%s%s", sign_help, cli_global_help);
+        return -1;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (o->nkeys == 0 || o->nkeys != o->nselectors || o->ndomains == 0 ||
         (o->ndomains != 1 && o->ndomains != o->nkeys)) {
@@ -694,8 +672,7 @@ cmd_keygen(int argc, char **argv)
         OPT_SELECTOR,
         OPT_ALG,
         OPT_BITS,
-        OPT_OUT,
-        OPT_HELP
+        OPT_OUT
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -704,7 +681,6 @@ cmd_keygen(int argc, char **argv)
         { "algorithm", required_argument, NULL, OPT_ALG },
         { "bits", required_argument, NULL, OPT_BITS },
         { "out", required_argument, NULL, OPT_OUT },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     cli_global_t g;
@@ -715,18 +691,10 @@ cmd_keygen(int argc, char **argv)
     vouch_error_t err;
     vouch_ctx_t *ctx;
     char path[4096];
-    int c, k, rc = CLI_OK;
+    int c, rc = CLI_OK;
 
     memset(&g, 0, sizeof(g));
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((k = cli_global_option(&g, c, optarg)) != 0) {
-            if (k < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&g, "dkim keygen", argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_DOMAIN:
             domain = optarg;
@@ -755,16 +723,14 @@ cmd_keygen(int argc, char **argv)
         case OPT_OUT:
             out = optarg;
             break;
-        case 'h':
-        case OPT_HELP:
-            printf("%s%s", keygen_help, cli_global_help);
-            return CLI_OK;
-        default:
-            cli_error("dkim keygen: %s '%s'",
-                      c == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        printf("%s%s", keygen_help, cli_global_help);
+        return CLI_OK;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (domain == NULL || selector == NULL || optind < argc) {
         cli_error("dkim keygen: --domain and --selector are required");

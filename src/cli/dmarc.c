@@ -59,25 +59,18 @@ check_usage(FILE *f)
 static int
 parse_args(dmarc_opts_t *o, int argc, char **argv, bool check)
 {
-    enum { OPT_MODE = OPT_GLOBAL_END, OPT_PSL, OPT_HELP };
+    enum { OPT_MODE = OPT_GLOBAL_END, OPT_PSL };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
         { "dmarc-mode", required_argument, NULL, OPT_MODE },
         { "psl", required_argument, NULL, OPT_PSL },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     const char *cmd = check ? "check" : "record";
-    int c, g;
+    int c;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((g = cli_global_option(&o->g, c, optarg)) != 0) {
-            if (g < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&o->g, check ? "dmarc check" : "dmarc record",
+                                argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_MODE:
             if (strcmp(optarg, "9989") == 0) {
@@ -97,22 +90,18 @@ parse_args(dmarc_opts_t *o, int argc, char **argv, bool check)
             }
             o->psl = optarg;
             break;
-        case 'h':
-        case OPT_HELP:
-            if (check) {
-                check_usage(stdout);
-            } else {
-                record_usage(stdout);
-            }
-            return -1;
-        case ':':
-            cli_error("dmarc %s: option '%s' needs a value", cmd,
-                      argv[optind - 1]);
-            return CLI_USAGE;
-        default:
-            cli_error("dmarc %s: unknown option '%s'", cmd, argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        if (check) {
+            check_usage(stdout);
+        } else {
+            record_usage(stdout);
+        }
+        return -1;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (optind + 1 != argc) {
         cli_error(optind == argc ? "dmarc %s: expected one %s"

@@ -66,8 +66,11 @@ parse_number(const char *arg, unsigned long long max, unsigned long long *out)
     return true;
 }
 
-int
-cli_global_option(cli_global_t *g, int c, const char *arg)
+/* Handle option code c with argument arg if it is a global option.
+ * Returns 1 handled, 0 not a global option, -1 bad value (message
+ * printed). */
+static int
+global_option(cli_global_t *g, int c, const char *arg)
 {
     unsigned long long v;
 
@@ -113,6 +116,34 @@ cli_global_option(cli_global_t *g, int c, const char *arg)
     default:
         return 0;
     }
+}
+
+int
+cli_next_option(cli_global_t *g, const char *cmd, int argc, char **argv,
+                const struct option *longopts)
+{
+    int c, k;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if ((k = global_option(g, c, optarg)) > 0) {
+            continue;
+        }
+        if (k < 0) {
+            return CLI_OPT_USAGE;
+        }
+        if (c == 'h') {
+            return CLI_OPT_HELP;
+        }
+        if (c == ':' || c == '?') {
+            cli_error("%s: %s '%s'", cmd,
+                      c == ':' ? "missing value for" : "unknown option",
+                      argv[optind - 1]);
+            return CLI_OPT_USAGE;
+        }
+        return c;
+    }
+    return CLI_OPT_END;
 }
 
 static int64_t

@@ -115,8 +115,7 @@ parse_args(setup_opts_t *o, int argc, char **argv)
         OPT_RUA,
         OPT_TLSRPT_RUA,
         OPT_POLICY_OUT,
-        OPT_LIST,
-        OPT_HELP
+        OPT_LIST
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -133,22 +132,13 @@ parse_args(setup_opts_t *o, int argc, char **argv)
         { "tlsrpt-rua", required_argument, NULL, OPT_TLSRPT_RUA },
         { "policy-out", required_argument, NULL, OPT_POLICY_OUT },
         { "list-senders", no_argument, NULL, OPT_LIST },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
     vouch_setup_options_t *so = &o->so;
-    int c, k, rc = CLI_OK;
+    int c, rc = CLI_OK;
 
-    opterr = 0;
-    optind = 1;
     while (rc == CLI_OK &&
-           (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((k = cli_global_option(&o->g, c, optarg)) != 0) {
-            if (k < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+           (c = cli_next_option(&o->g, "setup", argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_SENDER:
             if (vouch_setup_provider_find(optarg, strlen(optarg)) == NULL) {
@@ -212,17 +202,14 @@ parse_args(setup_opts_t *o, int argc, char **argv)
         case OPT_LIST:
             o->list = true;
             break;
-        case 'h':
-        case OPT_HELP:
-            setup_usage(stdout);
-            return -1;
-        case ':':
-            cli_error("setup: option '%s' needs a value", argv[optind - 1]);
-            return CLI_USAGE;
-        default:
-            cli_error("setup: unknown option '%s'", argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        setup_usage(stdout);
+        return -1;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (rc != CLI_OK || o->list) {
         return rc;

@@ -239,8 +239,7 @@ parse_args(spf_opts_t *o, int argc, char **argv)
         OPT_FROM,
         OPT_RECEIVER,
         OPT_BATCH,
-        OPT_IDENTITY,
-        OPT_HELP
+        OPT_IDENTITY
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -250,19 +249,11 @@ parse_args(spf_opts_t *o, int argc, char **argv)
         { "receiver", required_argument, NULL, OPT_RECEIVER },
         { "batch", required_argument, NULL, OPT_BATCH },
         { "identity", required_argument, NULL, OPT_IDENTITY },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    int c, g;
+    int c;
 
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((g = cli_global_option(&o->g, c, optarg)) != 0) {
-            if (g < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&o->g, "spf", argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_IP:
             o->ip = optarg;
@@ -288,17 +279,14 @@ parse_args(spf_opts_t *o, int argc, char **argv)
             }
             o->check_helo = strcmp(optarg, "helo") == 0;
             break;
-        case 'h':
-        case OPT_HELP:
-            spf_usage(stdout);
-            return -1;
-        case ':':
-            cli_error("spf: option '%s' needs a value", argv[optind - 1]);
-            return CLI_USAGE;
-        default:
-            cli_error("spf: unknown option '%s'", argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        spf_usage(stdout);
+        return -1;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (optind < argc) {
         cli_error("spf: unexpected argument '%s'", argv[optind]);

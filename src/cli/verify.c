@@ -582,8 +582,7 @@ parse_args(verify_opts_t *o, int argc, char **argv)
         OPT_MODE,
         OPT_PSL,
         OPT_SHA1,
-        OPT_MINBITS,
-        OPT_HELP
+        OPT_MINBITS
     };
     static const struct option longopts[] = {
         CLI_GLOBAL_OPTIONS,
@@ -595,20 +594,11 @@ parse_args(verify_opts_t *o, int argc, char **argv)
         { "psl", required_argument, NULL, OPT_PSL },
         { "allow-rsa-sha1", no_argument, NULL, OPT_SHA1 },
         { "min-rsa-bits", required_argument, NULL, OPT_MINBITS },
-        { "help", no_argument, NULL, OPT_HELP },
         { NULL, 0, NULL, 0 },
     };
-    int c, g;
+    int c;
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if ((g = cli_global_option(&o->g, c, optarg)) != 0) {
-            if (g < 0) {
-                return CLI_USAGE;
-            }
-            continue;
-        }
+    while ((c = cli_next_option(&o->g, "verify", argc, argv, longopts)) > 0) {
         switch (c) {
         case OPT_IP:
             o->ip = optarg;
@@ -646,16 +636,14 @@ parse_args(verify_opts_t *o, int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'h':
-        case OPT_HELP:
-            printf("%s%s", verify_help, cli_global_help);
-            return -1;
-        default:
-            cli_error("verify: %s '%s'",
-                      c == ':' ? "missing value for" : "unknown option",
-                      argv[optind - 1]);
-            return CLI_USAGE;
         }
+    }
+    if (c == CLI_OPT_HELP) {
+        printf("%s%s", verify_help, cli_global_help);
+        return -1;
+    }
+    if (c == CLI_OPT_USAGE) {
+        return CLI_USAGE;
     }
     if (optind < argc) {
         o->file = argv[optind++];
