@@ -216,8 +216,9 @@ typedef struct vouch_bimi_vmc_input {
     }
 
 typedef struct vouch_bimi_vmc_result {
-    bool ok;       /* no finding (without a trust file: none of the
-                      checks made, the chain not being one of them) */
+    bool ok;       /* no finding and the chain verified: never true
+                      without a trust file (then findings.n == 0 says
+                      the other checks passed) */
     bool chain_ok; /* chains to a trusted root (time not considered);
                       false when no trust file was given */
     bool time_ok;  /* every certificate valid at the context's time */

@@ -830,7 +830,9 @@ check_human(FILE *f, const vouch_audit_result_t *r, bool tty)
     if (r->bimi.logo.fetch == VOUCH_AUDIT_FETCH_OK) {
         fprintf(f, "  BIMI logo: %s (%zu bytes, %s)\n", r->bimi.logo.url,
                 r->bimi.logo.bytes,
-                r->bimi.logo_valid ? "SVG Tiny PS" : "not SVG Tiny PS");
+                !r->bimi.logo_checked ? "not checked"
+                : r->bimi.logo_valid  ? "SVG Tiny PS"
+                                      : "not SVG Tiny PS");
     }
     if (r->bimi.vmc_checked && r->bimi.vmc_ncerts > 0) {
         fprintf(f, "  BIMI VMC: %s\n", r->bimi.vmc_subject);

@@ -180,7 +180,37 @@ static const char bimi_zone_text[] =
     "$ORIGIN bimisel.test.\n"
     "@ MX 10 mx.good.test.\n"
     "_dmarc TXT \"v=DMARC1; p=reject\"\n"
-    "brand._bimi TXT \"v=BIMI1; l=https://img.bimisel.test/l.svg\"\n";
+    "brand._bimi TXT \"v=BIMI1; l=https://img.bimisel.test/l.svg\"\n"
+    /* a BIMI record beside another v= record (discarded), and only
+     * another one */
+    "$ORIGIN bimiother.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=spf1 -all\"\n"
+    "default._bimi TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "$ORIGIN bimispf.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi TXT \"v=spf1 -all\"\n"
+    /* the author domain enforces, its organizational domain does not */
+    "$ORIGIN bimiorg.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=none\"\n"
+    "sub MX 10 mx.good.test.\n"
+    "_dmarc.sub TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi.sub TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "$ORIGIN bimiorg2.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=quarantine\"\n"
+    "sub MX 10 mx.good.test.\n"
+    "_dmarc.sub TXT \"v=DMARC1; p=reject\"\n"
+    "default._bimi.sub TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    /* default._bimi.<this> is longer than a DNS name may be */
+    "$ORIGIN "
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx."
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx."
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx."
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.bimil.test.\n"
+    "@ MX 10 mx.good.test.\n"
+    "_dmarc TXT \"v=DMARC1; p=reject\"\n";
 
 /* MTA-STS and TLS-RPT records (a second text: C99 string length) */
 static const char sts_zone_text[] =
@@ -557,6 +587,7 @@ test_audit__bimi_record(void)
         { "bimitwo.test", "bimi-multiple" },
         { "bimibad.test", "bimi-syntax" },
         { "bimidecl.test", "bimi-declined" },
+        { "bimispf.test", "bimi-none" },
     };
 
     vouch_audit_result_t *r = audit("bimiok.test", NULL, 0, true);
@@ -574,6 +605,63 @@ test_audit__bimi_record(void)
         CHECKF(find(r, cases[i].id) != NULL, "%s", cases[i].domain);
         vouch_audit_result_free(r);
     }
+}
+
+/* Other v= records at the BIMI name are not BIMI records (draft §7.2). */
+static void
+check_other_records(vouch_audit_result_t *r)
+{
+    CHECK(r->bimi.nrecords == 1 && r->bimi.record_ok);
+    CHECK(find(r, "bimi-multiple") == NULL);
+    CHECK(find(r, "bimi-syntax") == NULL);
+    CHECK(strncmp(r->bimi.record, "v=BIMI1", 7) == 0);
+}
+
+/* BIMI needs the organizational domain's policy to enforce too (draft
+ * §7.1), not only the author domain's own record. */
+static void
+test_audit__bimi_org_dmarc(void)
+{
+    const vouch_audit_finding_t *f;
+    vouch_audit_result_t *r = audit("sub.bimiorg.test", NULL, 0, true);
+
+    REQUIRE(r != NULL);
+    CHECK_STR(r->dmarc.policy_domain, "sub.bimiorg.test");
+    CHECK_STR(r->dmarc.org_domain, "bimiorg.test");
+    CHECK(!r->bimi.dmarc_enforces);
+    f = find(r, "bimi-dmarc-not-enforced");
+    CHECKF(f != NULL && strstr(f->explanation, "bimiorg.test publishes "
+                                               "p=none") != NULL,
+           "%s", f ? f->explanation : "no finding");
+    vouch_audit_result_free(r);
+    r = audit("sub.bimiorg2.test", NULL, 0, true);
+    REQUIRE(r != NULL);
+    CHECK(r->bimi.dmarc_enforces);
+    CHECK(find(r, "bimi-dmarc-not-enforced") == NULL);
+    vouch_audit_result_free(r);
+    r = audit("bimiother.test", NULL, 0, true);
+    REQUIRE(r != NULL);
+    check_other_records(r);
+    vouch_audit_result_free(r);
+}
+
+/* A BIMI name over 253 bytes: the area says it was not checked, never
+ * "no record". */
+static void
+test_audit__bimi_long_name(void)
+{
+    vouch_audit_result_t *r = audit(
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx."
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx."
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx."
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.bimil.test",
+        NULL, 0, true);
+
+    REQUIRE(r != NULL);
+    CHECK(r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_SKIPPED);
+    CHECK(strstr(r->area[VOUCH_AUDIT_BIMI].note, "not checked") != NULL);
+    CHECK(find(r, "bimi-none") == NULL);
+    vouch_audit_result_free(r);
 }
 
 /* Audit domain with o (fresh resolver); NULL when the run fails, its
@@ -1210,16 +1298,9 @@ static const test_case_t cases[] = {
     TEST(audit__dkim),           TEST(audit__dmarc),
     TEST(audit__dane),           TEST(audit__faults),
     TEST(audit__grade),          TEST(audit__bimi_record),
+    TEST(audit__bimi_org_dmarc), TEST(audit__bimi_long_name),
     TEST(audit__bimi_no_fetch),  TEST(audit__bimi_selector),
     TEST(audit__bimi_plan),      TEST(audit__plan_order),
-    TEST(audit__bad_domains),    TEST(audit__txt_fix),
-    TEST(audit__oom_sweep),      TEST(audit__mtasts_records),
-    TEST(audit__https_options),  TEST(audit__mtasts_fresh_id),
-    TEST(audit__spf_tree),       TEST(audit__spf_branches),
-    TEST(audit__spf_networks),   TEST(audit__mx),
-    TEST(audit__dkim),           TEST(audit__dmarc),
-    TEST(audit__dane),           TEST(audit__faults),
-    TEST(audit__grade),          TEST(audit__plan_order),
     TEST(audit__bad_domains),    TEST(audit__txt_fix),
     TEST(audit__oom_sweep),      TEST(audit__mtasts_records),
     TEST(audit__https_options),  TEST(audit__mtasts_fresh_id),

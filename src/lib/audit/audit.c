@@ -170,6 +170,16 @@ vouch__audit_query(audit_t *a, const char *name, uint16_t type)
 }
 
 /* see audit_internal.h */
+void
+vouch__audit_skip(vouch_audit_result_t *res, vouch_audit_area_t area,
+                  const char *why)
+{
+    res->area[area].status = VOUCH_AUDIT_STATUS_SKIPPED;
+    (void)snprintf(res->area[area].note, sizeof(res->area[area].note), "%s",
+                   why);
+}
+
+/* see audit_internal.h */
 bool
 vouch__audit_selector_ok(const char *s)
 {
@@ -319,8 +329,10 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
     vouch__audit_dmarc(&a);
     vouch__audit_dane(&a);
     vouch__audit_sts(&a);
-    vouch__audit_smtp(&a);
+    /* BIMI before the SMTP probes: its fetches are capped, while probes of
+     * silent MX hosts may use what is left of the domain's time */
     vouch__audit_bimi(&a);
+    vouch__audit_smtp(&a);
     dnssec_summary(&a);
     if (a.fatal != 0) {
         vouch__free(ctx, res);

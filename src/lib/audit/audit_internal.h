@@ -34,6 +34,16 @@ vouch__audit_query(audit_t *a, const char *name, uint16_t type);
 /* Did the query fail (SERVFAIL, TIMEOUT, REFUSED)? */
 VOUCH_HIDDEN bool vouch__audit_dns_failed(vouch_dns_status_t s);
 
+/* The DMARC record of the organizational domain found by the DMARC area
+ * (the first candidate at _dmarc.<org_domain>, parsed in RFC 9989 mode)
+ * into *rec: true, or false when there is none, it does not parse or the
+ * query could not be made. */
+VOUCH_HIDDEN bool vouch__audit_dmarc_org(audit_t *a, vouch_dmarc_record_t *rec);
+
+/* Mark area skipped, with why as its note. */
+VOUCH_HIDDEN void vouch__audit_skip(vouch_audit_result_t *res,
+                                    vouch_audit_area_t area, const char *why);
+
 /*
  * Add a finding. fix may be NULL (none); fmt is the explanation. Past
  * VOUCH_AUDIT_FINDINGS_MAX findings are counted in findings_dropped.

@@ -282,6 +282,17 @@ fetch(audit_t *a, vouch_audit_bimi_fetch_t *f, size_t cap,
         a->fatal = rc;
         return false;
     }
+    if (rc == VOUCH_EINTERNAL) {
+        /* libcurl could not be loaded: this host's problem, not the
+         * domain's */
+        f->fetch = VOUCH_AUDIT_FETCH_NOT_FETCHED;
+        (void)snprintf(f->reason, sizeof(f->reason), "%s", err.msg);
+        vouch__audit_finding(a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_WARNING,
+                             "bimi-not-fetched", NULL, "%s was not fetched: %s",
+                             logo ? "the BIMI logo" : "the mark certificate",
+                             f->reason);
+        return false;
+    }
     f->http_status = resp->status;
     if (resp->content_type != NULL) {
         vouch__escape_into(f->content_type, sizeof(f->content_type),
@@ -430,7 +441,7 @@ vmc_check(audit_t *a, const char *svg, size_t svg_len)
     }
     b->vmc_checked = true;
     b->vmc_chain_checked = in.trust_file != NULL;
-    b->vmc_valid = r.ok && b->vmc_chain_checked;
+    b->vmc_valid = r.ok; /* never without a trust file */
     b->vmc_chain_ok = r.chain_ok;
     b->vmc_time_ok = r.time_ok;
     b->vmc_eku_ok = r.eku_ok;
@@ -505,16 +516,75 @@ fetch_and_check(audit_t *a, const vouch_bimi_record_t *rec)
  */
 
 static bool
-dmarc_enforces(const vouch_audit_dmarc_t *d)
+enforcing(vouch_dmarc_policy_t p)
 {
-    bool p_ok = d->policy == VOUCH_DMARC_P_QUARANTINE ||
-                d->policy == VOUCH_DMARC_P_REJECT;
-    bool sp_ok = d->sp != VOUCH_DMARC_P_NONE;
-
-    return d->found && p_ok && sp_ok && !d->rec.t && d->rec.pct == 100;
+    return p == VOUCH_DMARC_P_QUARANTINE || p == VOUCH_DMARC_P_REJECT;
 }
 
-/* The first TXT record starting "v=" (any case) and how many there are. */
+/* Does DMARC enforce for the domain (BIMI draft §7.1: the policy of the
+ * author domain and of its organizational domain)? When not, why says so
+ * (for the finding). */
+static bool
+dmarc_enforces(audit_t *a, char *why, size_t cap)
+{
+    const vouch_audit_dmarc_t *d = &a->res->dmarc;
+    vouch_dmarc_record_t org;
+
+    if (!d->found || !enforcing(d->policy) || d->sp == VOUCH_DMARC_P_NONE ||
+        d->rec.t || d->rec.pct != 100) {
+        (void)snprintf(why, cap, "%s",
+                       "p=quarantine or reject, pct=100, no t=y, sp not none");
+        return false;
+    }
+    /* a record of its own below the organizational domain: the
+     * organizational domain's policy must enforce too */
+    if (strcmp(d->policy_domain, d->org_domain) != 0 &&
+        vouch__audit_dmarc_org(a, &org) &&
+        (!enforcing(org.p) || org.t || org.pct != 100)) {
+        (void)snprintf(why, cap,
+                       "the organizational domain %s publishes p=%s%s: it "
+                       "must enforce as well",
+                       d->org_domain, vouch_dmarc_policy_name(org.p),
+                       org.t ? " with t=y" : "");
+        return false;
+    }
+    return true;
+}
+
+/* A BIMI record: its first tag is v=BIMI1 (spaces around '=' and the
+ * value's case aside), followed by ';', whitespace or nothing. Other TXT
+ * records at the name (an SPF record under a wildcard, say) are
+ * discarded, as receivers discard them. */
+static bool
+is_bimi(const vouch_dns_rr_t *rr)
+{
+    const char *d = (const char *)rr->data;
+    size_t n = rr->len, i = 0;
+
+    if (rr->type != VOUCH_DNS_TXT) {
+        return false;
+    }
+    while (i < n && (d[i] == ' ' || d[i] == '\t')) {
+        i++;
+    }
+    if (i == n || (d[i] != 'v' && d[i] != 'V')) {
+        return false;
+    }
+    for (i++; i < n && (d[i] == ' ' || d[i] == '\t'); i++) {
+    }
+    if (i == n || d[i] != '=') {
+        return false;
+    }
+    for (i++; i < n && (d[i] == ' ' || d[i] == '\t'); i++) {
+    }
+    if (n - i < 5 || !vouch__str_ieq(d + i, 5, "BIMI1", 5)) {
+        return false;
+    }
+    i += 5;
+    return i == n || d[i] == ';' || d[i] == ' ' || d[i] == '\t';
+}
+
+/* The first BIMI record and how many there are. */
 static size_t
 pick(const vouch_dns_answer_t *ans, const vouch_dns_rr_t **first)
 {
@@ -522,13 +592,8 @@ pick(const vouch_dns_answer_t *ans, const vouch_dns_rr_t **first)
 
     *first = NULL;
     for (i = 0; i < ans->n; i++) {
-        const vouch_dns_rr_t *rr = &ans->rr[i];
-
-        if (rr->type == VOUCH_DNS_TXT && rr->len >= 2 &&
-            (rr->data[0] == 'v' || rr->data[0] == 'V') && rr->data[1] == '=') {
-            if (n++ == 0) {
-                *first = rr;
-            }
+        if (is_bimi(&ans->rr[i]) && n++ == 0) {
+            *first = &ans->rr[i];
         }
     }
     return n;
@@ -594,6 +659,7 @@ vouch__audit_bimi(audit_t *a)
 {
     vouch_audit_bimi_t *b = &a->res->bimi;
     char name[VOUCH_DNS_NAME_MAX + VOUCH_AUDIT_SELECTOR_LEN + 16];
+    char why[VOUCH_DNS_NAME_MAX + 96];
     const vouch_dns_answer_t *ans;
     vouch_bimi_record_t rec;
     bool usable;
@@ -601,7 +667,6 @@ vouch__audit_bimi(audit_t *a)
     (void)snprintf(b->selector, sizeof(b->selector), "%s",
                    a->opts->bimi_selector != NULL ? a->opts->bimi_selector
                                                   : "default");
-    b->dmarc_enforces = dmarc_enforces(&a->res->dmarc);
     if (!a->res->mx.sends_mail) {
         a->res->area[VOUCH_AUDIT_BIMI].status = VOUCH_AUDIT_STATUS_SKIPPED;
         (void)snprintf(a->res->area[VOUCH_AUDIT_BIMI].note,
@@ -610,10 +675,16 @@ vouch__audit_bimi(audit_t *a)
         return;
     }
     a->res->area[VOUCH_AUDIT_BIMI].status = VOUCH_AUDIT_STATUS_OK;
+    b->dmarc_enforces = dmarc_enforces(a, why, sizeof(why));
     (void)snprintf(name, sizeof(name), "%s._bimi.%s", b->selector,
                    a->res->domain);
     ans = vouch__audit_query(a, name, VOUCH_DNS_TXT);
     if (ans == NULL) {
+        /* queries stopped (budget, time) or a name too long to ask */
+        vouch__audit_skip(a->res, VOUCH_AUDIT_BIMI,
+                          a->budget_spent ? "not checked: DNS queries stopped"
+                                          : "not checked: the BIMI name is "
+                                            "not a valid DNS name");
         return;
     }
     b->dns = ans->status;
@@ -642,8 +713,8 @@ vouch__audit_bimi(audit_t *a)
         vouch__audit_finding(
             a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_ERROR, "bimi-dmarc-not-enforced",
             NULL,
-            "BIMI needs DMARC at enforcement (p=quarantine or reject, "
-            "pct=100, no t=y, sp not none): receivers show no logo");
+            "BIMI needs DMARC at enforcement (%s): receivers show no logo",
+            why);
     }
     fetch_and_check(a, &rec);
 }

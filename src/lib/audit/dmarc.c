@@ -185,6 +185,38 @@ load_record(audit_t *a)
     return true;
 }
 
+/* see audit_internal.h */
+bool
+vouch__audit_dmarc_org(audit_t *a, vouch_dmarc_record_t *rec)
+{
+    const vouch_audit_dmarc_t *dm = &a->res->dmarc;
+    char qname[VOUCH_DNS_NAME_MAX + 8];
+    const vouch_dns_answer_t *ans;
+    vouch_error_t err;
+    bool ok = false;
+    size_t i;
+
+    if (dm->org_domain[0] == '\0') {
+        return false;
+    }
+    (void)snprintf(qname, sizeof(qname), "_dmarc.%s", dm->org_domain);
+    ans = vouch__audit_query(a, qname, VOUCH_DNS_TXT);
+    if (ans == NULL) {
+        return false;
+    }
+    for (i = 0; i < ans->n && !ok; i++) {
+        if (ans->rr[i].type == VOUCH_DNS_TXT &&
+            vouch__dmarc_is_candidate(ans->rr[i].data, ans->rr[i].len)) {
+            vouch_error_clear(&err);
+            ok = vouch_dmarc_record_parse(rec, ans->rr[i].data, ans->rr[i].len,
+                                          VOUCH_DMARC_9989, &err) == 0;
+            break;
+        }
+    }
+    vouch_dns_answer_free(ans);
+    return ok;
+}
+
 static void
 not_found(audit_t *a)
 {

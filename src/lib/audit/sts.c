@@ -188,14 +188,6 @@ pick_txt(const vouch_dns_answer_t *ans, const char *prefix,
     return n;
 }
 
-static void
-skip(vouch_audit_result_t *res, vouch_audit_area_t area, const char *why)
-{
-    res->area[area].status = VOUCH_AUDIT_STATUS_SKIPPED;
-    (void)snprintf(res->area[area].note, sizeof(res->area[area].note), "%s",
-                   why);
-}
-
 /* ---- TLS-RPT (RFC 8460) ---------------------------------------------------
  */
 
@@ -228,7 +220,8 @@ tlsrpt_check(audit_t *a)
     (void)snprintf(name, sizeof(name), "_smtp._tls.%s", a->res->domain);
     ans = vouch__audit_query(a, name, VOUCH_DNS_TXT);
     if (ans == NULL) {
-        skip(a->res, VOUCH_AUDIT_TLSRPT, "not checked: DNS queries stopped");
+        vouch__audit_skip(a->res, VOUCH_AUDIT_TLSRPT,
+                          "not checked: DNS queries stopped");
         return false;
     }
     tr->dns = ans->status;
@@ -485,7 +478,8 @@ mtasts_check(audit_t *a)
     (void)snprintf(name, sizeof(name), "_mta-sts.%s", a->res->domain);
     ans = vouch__audit_query(a, name, VOUCH_DNS_TXT);
     if (ans == NULL) {
-        skip(a->res, VOUCH_AUDIT_MTASTS, "not checked: DNS queries stopped");
+        vouch__audit_skip(a->res, VOUCH_AUDIT_MTASTS,
+                          "not checked: DNS queries stopped");
         return false;
     }
     st->dns = ans->status;
@@ -564,8 +558,8 @@ vouch__audit_sts(audit_t *a)
                               ? "null MX: the domain takes no mail"
                               : "no MX hosts: the domain takes no mail";
 
-        skip(res, VOUCH_AUDIT_MTASTS, why);
-        skip(res, VOUCH_AUDIT_TLSRPT, why);
+        vouch__audit_skip(res, VOUCH_AUDIT_MTASTS, why);
+        vouch__audit_skip(res, VOUCH_AUDIT_TLSRPT, why);
         return;
     }
     /* TLS-RPT first: the MTA-STS advice depends on it, and its own advice

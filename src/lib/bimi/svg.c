@@ -66,7 +66,7 @@ static xml_api_t xml;
 static void
 xml_init(void)
 {
-    void *lib = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen(VOUCH_LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
 
     if (lib == NULL) {
         return;
@@ -605,7 +605,7 @@ vouch_bimi_svg_check(vouch_bimi_svg_result_t *out, const vouch_ctx_t *ctx,
     (void)pthread_once(&xml_once, xml_init);
     if (!xml_ok) {
         rc = vouch__error(err, VOUCH_EINTERNAL, "bimi", 0,
-                          "libxml2.so.2 cannot be loaded");
+                          VOUCH_LIBXML2_SONAME " cannot be loaded");
         goto out;
     }
     pctx = xml.new_parser_ctxt();

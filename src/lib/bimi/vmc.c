@@ -549,7 +549,7 @@ vouch_bimi_vmc_check(vouch_bimi_vmc_result_t *out, const vouch_ctx_t *ctx,
 out:
     sk_X509_pop_free(certs, X509_free);
     X509_STORE_free(store);
-    out->ok = rc == 0 && out->ncerts > 0 && out->findings.n == 0 &&
-              out->findings.dropped == 0;
+    out->ok = rc == 0 && out->ncerts > 0 && out->chain_ok &&
+              out->findings.n == 0 && out->findings.dropped == 0;
     return rc;
 }
