@@ -802,7 +802,7 @@ static int
 rd_caa(file_t *f, size_t *len)
 {
     uint8_t tag[256];
-    size_t tl, vl, i, max;
+    size_t tl, vl = 0, i, max;
     char s[SHOW];
     tok_t t;
     int rc;
@@ -1129,7 +1129,7 @@ dir_include(file_t *f, const tok_t *dir)
 {
     char path[PATH_BYTES], full[PATH_BYTES];
     uint8_t origin[KEY_MAX];
-    size_t plen, olen = f->origin_len, dlen = 0, i;
+    size_t plen = 0, olen = f->origin_len, dlen = 0, i;
     char s[SHOW];
     tok_t t, o;
     int rc, n;
