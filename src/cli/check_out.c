@@ -429,7 +429,7 @@ bimi_json(const vouch_audit_result_t *r)
 {
     const vouch_audit_bimi_t *b = &r->bimi;
     json_t *o = area_base(r, VOUCH_AUDIT_BIMI), *logo, *vmc;
-    char hex[65];
+    char hex[65], when[32];
     size_t i;
 
     if (r->area[VOUCH_AUDIT_BIMI].status == VOUCH_AUDIT_STATUS_SKIPPED) {
@@ -491,9 +491,13 @@ bimi_json(const vouch_audit_result_t *r)
     json_object_set_new(vmc, "certificates", json_integer(b->vmc_ncerts));
     json_object_set_new(vmc, "subject", str_or_null(b->vmc_subject));
     json_object_set_new(vmc, "not_before",
-                        int_or_null(b->vmc_ncerts > 0, b->vmc_not_before));
+                        b->vmc_ncerts > 0 && b->vmc_not_before != 0
+                            ? json_string(iso_time(b->vmc_not_before, when))
+                            : json_null());
     json_object_set_new(vmc, "not_after",
-                        int_or_null(b->vmc_ncerts > 0, b->vmc_not_after));
+                        b->vmc_ncerts > 0 && b->vmc_not_after != 0
+                            ? json_string(iso_time(b->vmc_not_after, when))
+                            : json_null());
     json_object_set_new(vmc, "findings",
                         json_integer((json_int_t)b->vmc_findings));
     return o;
@@ -781,7 +785,9 @@ probes_human(FILE *f, const vouch_audit_mtasts_t *st)
             if (r->nnames == 0) {
                 fprintf(f, " none (subject %s)", r->subject);
             }
-            fprintf(f, "; not after %s", iso_time(r->not_after, when));
+            if (r->not_after != 0) {
+                fprintf(f, "; not after %s", iso_time(r->not_after, when));
+            }
         }
         fputc('\n', f);
     }

@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -291,6 +292,11 @@ def run_cases(zone, ca, trust):
          vmc.get("svg_match") is True and vmc.get("certificates") == 1 and
          "Brand of good.loc" in (vmc.get("subject") or "") and
          vmc.get("findings") == 0, str(vmc))
+    case("good: vmc validity as UTC times",
+         all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
+                          vmc.get(k) or "")
+             for k in ("not_before", "not_after")) and
+         vmc["not_before"] < vmc["not_after"], str(vmc))
     case("good: no BIMI plan step",
          all(p["area"] != "bimi" for p in o["plan"]), str(o["plan"]))
 
