@@ -22,10 +22,10 @@
 
 #include "check.h"
 
-#define CHECK_LINE_MAX    1024 /* an input line; longer is an error */
-#define CHECK_JOBS_MAX    256
-#define CHECK_WINDOW_PER  4
-#define CHECK_SMTP_MS_MAX 600000
+#define CHECK_LINE_MAX   1024 /* an input line; longer is an error */
+#define CHECK_JOBS_MAX   256
+#define CHECK_WINDOW_PER 4
+#define CHECK_MS_MAX     600000
 
 typedef struct check_opts {
     cli_global_t g;
@@ -40,6 +40,7 @@ typedef struct check_opts {
     size_t nconnect_to;
     bool smtp_probe;
     unsigned smtp_timeout_ms;
+    unsigned timeout_ms; /* per domain; 0: the library's 30 s */
     bool jsonl;
     const char *from;
     unsigned jobs;
@@ -114,14 +115,17 @@ check_usage(FILE *f)
             "--https-ca)\n"
             "  --smtp-timeout MS time for one probe (default 10000, at "
             "most %d)\n"
+            "  --timeout MS      time for one domain, fetches and probes "
+            "included\n"
+            "                    (default 30000, 1000-%d)\n"
             "  --jsonl           one JSON object per line per domain\n"
             "  --from FILE|-     read domains from FILE (one a line), - for "
             "stdin\n"
             "  --jobs N          audit N domains at a time (1-%d, default "
             "1);\n"
             "                    output stays in input order\n\n%s",
-            VOUCH_AUDIT_SELECTORS_MAX, VOUCH_AUDIT_CONNECT_TO_MAX,
-            CHECK_SMTP_MS_MAX, CHECK_JOBS_MAX, cli_global_help);
+            VOUCH_AUDIT_SELECTORS_MAX, VOUCH_AUDIT_CONNECT_TO_MAX, CHECK_MS_MAX,
+            CHECK_MS_MAX, CHECK_JOBS_MAX, cli_global_help);
 }
 
 static size_t
@@ -171,6 +175,7 @@ parse_args(check_opts_t *o, int argc, char **argv)
         OPT_BIMI_TRUST,
         OPT_SMTP_PROBE,
         OPT_SMTP_TIMEOUT,
+        OPT_TIMEOUT,
         OPT_JSONL,
         OPT_FROM,
         OPT_JOBS
@@ -186,6 +191,7 @@ parse_args(check_opts_t *o, int argc, char **argv)
         { "bimi-trust", required_argument, NULL, OPT_BIMI_TRUST },
         { "smtp-probe", no_argument, NULL, OPT_SMTP_PROBE },
         { "smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "from", required_argument, NULL, OPT_FROM },
         { "jobs", required_argument, NULL, OPT_JOBS },
@@ -243,12 +249,21 @@ parse_args(check_opts_t *o, int argc, char **argv)
             o->smtp_probe = true;
             break;
         case OPT_SMTP_TIMEOUT:
-            if (cli_parse_uint(optarg, CHECK_SMTP_MS_MAX,
-                               &o->smtp_timeout_ms) != 0 ||
+            if (cli_parse_uint(optarg, CHECK_MS_MAX, &o->smtp_timeout_ms) !=
+                    0 ||
                 o->smtp_timeout_ms == 0) {
                 cli_error("check: --smtp-timeout wants milliseconds (1-%d), "
                           "not '%s'",
-                          CHECK_SMTP_MS_MAX, optarg);
+                          CHECK_MS_MAX, optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case OPT_TIMEOUT:
+            if (cli_parse_uint(optarg, CHECK_MS_MAX, &o->timeout_ms) != 0 ||
+                o->timeout_ms < 1000) {
+                cli_error("check: --timeout wants milliseconds (1000-%d), "
+                          "not '%s'",
+                          CHECK_MS_MAX, optarg);
                 return CLI_USAGE;
             }
             break;
@@ -573,6 +588,7 @@ cli_cmd_check(int argc, char **argv)
     aopts.bimi_trust = o.bimi_trust;
     aopts.smtp_probe = o.smtp_probe;
     aopts.smtp_timeout_ms = o.smtp_timeout_ms;
+    aopts.timeout_ms = o.timeout_ms;
     r.aopts = aopts;
     if ((r.ctx = cli_make_ctx(&o.g)) == NULL) {
         rc = CLI_ERROR;

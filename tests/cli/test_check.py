@@ -13,9 +13,11 @@ usage: test_check.py VOUCH EXAMPLE_ZONE ; prints "N passed, N failed".
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 VOUCH, EXAMPLE = sys.argv[1], sys.argv[2]
 results = []
@@ -204,6 +206,11 @@ for name, args in [
                             "--https-connect-to", "127.0.0.1:8443"]),
         ("too many connect-to", ["x.test", "--zone", zone] +
          ["--https-connect-to", "::127.0.0.1:8443"] * 9),
+        ("timeout 0", ["x.test", "--zone", zone, "--timeout", "0"]),
+        ("timeout under 1 s", ["x.test", "--zone", zone, "--timeout", "999"]),
+        ("timeout not a number", ["x.test", "--zone", zone, "--timeout", "1s"]),
+        ("timeout too long", ["x.test", "--zone", zone, "--timeout",
+                              "600001"]),
 ]:
     p = run(*args)
     case("usage " + name, p.returncode in (1, 2) and p.stderr.strip() != "",
@@ -220,6 +227,31 @@ case("help", p.returncode == 0 and "--jobs" in p.stdout and
      "--selector" in p.stdout and "--no-fetch" in p.stdout and
      "--https-connect-to" in p.stdout and "--bimi-selector" in p.stdout and
      "--bimi-trust" in p.stdout)
+
+# --timeout: a policy server that accepts and never answers holds the
+# domain only as long as --timeout says (a listening socket nobody reads:
+# the TLS handshake waits; without --timeout the fetch gives up after its
+# 5 s connect timeout)
+silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+silent.bind(("127.0.0.1", 0))
+silent.listen(8)
+tzone = os.path.join(tmp, "slow.zone")
+with open(tzone, "w") as f:
+    f.write("$TTL 300\n$ORIGIN slow.test.\n@ MX 10 mx\nmx A 192.0.2.25\n"
+            "_mta-sts TXT \"v=STSv1; id=42\"\n"
+            "_dmarc TXT \"v=DMARC1; p=reject\"\n")
+t0 = time.monotonic()
+p = run("slow.test", "--zone", tzone, "--json", "--timeout", "2000",
+        "--https-connect-to", "::127.0.0.1:%d" % silent.getsockname()[1])
+took = time.monotonic() - t0
+silent.close()
+o = json.loads(p.stdout) if p.stdout else {}
+case("--timeout bounds a silent policy server", p.returncode == 0 and
+     took < 4.5 and o.get("grade") is not None and
+     any(f["id"].startswith("mtasts-") and "time" in f["explanation"]
+         for f in o.get("findings", [])),
+     "rc=%d took %.1f s %r" % (p.returncode, took,
+                              [f["id"] for f in o.get("findings", [])]))
 
 # --no-fetch: a record is judged alone and the policy says not-fetched
 stszone = os.path.join(tmp, "sts.zone")

@@ -170,6 +170,22 @@ vouch__audit_query(audit_t *a, const char *name, uint16_t type)
 }
 
 /* see audit_internal.h */
+unsigned
+vouch__audit_fetch_ms(const audit_t *a)
+{
+    int64_t left;
+
+    if (a->budget.deadline_ms == 0) {
+        return AUDIT_FETCH_MS;
+    }
+    left = a->budget.deadline_ms - vouch_dns_monotonic_ms();
+    if (left < AUDIT_FETCH_MIN_MS) {
+        return 0;
+    }
+    return left > AUDIT_FETCH_MS ? AUDIT_FETCH_MS : (unsigned)left;
+}
+
+/* see audit_internal.h */
 void
 vouch__audit_skip(vouch_audit_result_t *res, vouch_audit_area_t area,
                   const char *why)

@@ -40,6 +40,16 @@ VOUCH_HIDDEN bool vouch__audit_dns_failed(vouch_dns_status_t s);
  * query could not be made. */
 VOUCH_HIDDEN bool vouch__audit_dmarc_org(audit_t *a, vouch_dmarc_record_t *rec);
 
+/* An HTTPS fetch (MTA-STS policy, BIMI logo or certificate) gets at most
+ * AUDIT_FETCH_MS, less when the domain's time runs short; with less than
+ * AUDIT_FETCH_MIN_MS left none starts. */
+#define AUDIT_FETCH_MS     10000
+#define AUDIT_FETCH_MIN_MS 500
+
+/* Milliseconds a fetch may take now (above); 0: too little time left to
+ * start one. */
+VOUCH_HIDDEN unsigned vouch__audit_fetch_ms(const audit_t *a);
+
 /* Mark area skipped, with why as its note. */
 VOUCH_HIDDEN void vouch__audit_skip(vouch_audit_result_t *res,
                                     vouch_audit_area_t area, const char *why);

@@ -25,12 +25,6 @@
 #include "audit_internal.h"
 #include "vouch/http.h"
 
-/* A fetch gets at most this long (less when the domain's time runs
- * short): a logo or a certificate is a few KiB. */
-#define BIMI_FETCH_MS 10000
-/* Below this much time left for the domain, no fetch starts. */
-#define BIMI_FETCH_MIN_MS 500
-
 /* ---- names ----------------------------------------------------------------
  */
 
@@ -226,23 +220,6 @@ url_host_port(const char *url, char *host, size_t hcap, char *port, size_t pcap)
     return true;
 }
 
-/* Milliseconds a fetch may take now: the domain's time left, at most
- * BIMI_FETCH_MS; 0 when too little is left to start one. */
-static unsigned
-fetch_ms(const audit_t *a)
-{
-    int64_t left;
-
-    if (a->budget.deadline_ms == 0) {
-        return BIMI_FETCH_MS;
-    }
-    left = a->budget.deadline_ms - vouch_dns_monotonic_ms();
-    if (left < BIMI_FETCH_MIN_MS) {
-        return 0;
-    }
-    return left > BIMI_FETCH_MS ? BIMI_FETCH_MS : (unsigned)left;
-}
-
 /*
  * GET f->url into resp (initialised) with a body cap; fill f. Returns
  * true when the body can be judged (status 200). A failure is a finding
@@ -258,7 +235,7 @@ fetch(audit_t *a, vouch_audit_bimi_fetch_t *f, size_t cap,
     vouch_error_t err;
     int rc;
 
-    h.timeout_ms = fetch_ms(a);
+    h.timeout_ms = vouch__audit_fetch_ms(a);
     if (h.timeout_ms == 0) {
         f->fetch = VOUCH_AUDIT_FETCH_NOT_FETCHED;
         (void)snprintf(f->reason, sizeof(f->reason),

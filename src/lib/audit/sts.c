@@ -426,6 +426,8 @@ fetch_policy(audit_t *a)
     h.ca_file = o->https_ca;
     h.connect_to = vouch__audit_connect_to(o, host, "443");
     h.resolver = a->resolver; /* never the system resolver */
+    /* the whole fetch within the domain's time left */
+    h.timeout_ms = vouch__audit_fetch_ms(a);
     vouch_error_clear(&err);
     rc = vouch_mtasts_fetch(&f, a->ctx, a->res->domain, strlen(a->res->domain),
                             &h, &err);
@@ -537,6 +539,14 @@ mtasts_check(audit_t *a)
             a, VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_INFO, "mtasts-not-fetched", NULL,
             "the MTA-STS policy was not fetched (no_fetch): only the TXT "
             "record was checked");
+        return true;
+    }
+    if (vouch__audit_fetch_ms(a) == 0) {
+        vouch__audit_finding(
+            a, VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_WARNING, "mtasts-not-fetched",
+            NULL,
+            "the MTA-STS policy was not fetched: the domain's time limit "
+            "was reached; only the TXT record was checked");
         return true;
     }
     fetch_policy(a);
