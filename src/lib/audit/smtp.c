@@ -46,14 +46,17 @@ level_of(const vouch_audit_mtasts_t *st)
                                                    : LEVEL_NONE;
 }
 
-/* What a host failing the TLS requirements means under the policy. */
+/* What a host (several hosts: many) failing the TLS requirements means
+ * under the policy. */
 static const char *
-consequence(level_t lv)
+consequence(level_t lv, bool many)
 {
     switch (lv) {
     case LEVEL_ENFORCE:
-        return "senders that apply the enforce policy refuse to deliver to "
-               "it (RFC 8461 §4.2, §5)";
+        return many ? "senders that apply the enforce policy refuse to "
+                      "deliver to them (RFC 8461 §4.2, §5)"
+                    : "senders that apply the enforce policy refuse to "
+                      "deliver to it (RFC 8461 §4.2, §5)";
     case LEVEL_TESTING:
         return "the testing policy makes senders report it over TLS-RPT; "
                "under enforce they would refuse to deliver (RFC 8461 §5)";
@@ -348,9 +351,10 @@ host_phrase(char *out, size_t cap, const vouch_audit_smtp_probe_t *const *g,
 
 /*
  * One finding for the n probes of a group (g[0] first): their hosts and
- * the detail, bounded together to the explanation's size. The hosts get
- * at least half of the room left by the fixed words, the detail the
- * rest; each says what it left out.
+ * the detail, bounded together to the explanation's size. The detail
+ * comes first, leaving room for at least the first host and a count of
+ * the others (half of the room at most); the hosts get what it leaves.
+ * Each says what it left out.
  */
 static void
 report(audit_t *a, const vouch_audit_smtp_probe_t *const *g, size_t n,
@@ -358,8 +362,8 @@ report(audit_t *a, const vouch_audit_smtp_probe_t *const *g, size_t n,
 {
     kind_t k = kind_of(g[0]);
     const text_t *t = &texts[k];
-    const char *c = t->tls ? consequence(lv) : "";
-    size_t m = n > 1 ? 1 : 0, fixed, avail, hosts = 9, i;
+    const char *c = t->tls ? consequence(lv, n > 1) : "";
+    size_t m = n > 1 ? 1 : 0, fixed, avail, full = 9, least, i;
     char d[VOUCH_AUDIT_TEXT_MAX], h[VOUCH_AUDIT_TEXT_MAX];
 
     fixed =
@@ -370,9 +374,14 @@ report(audit_t *a, const vouch_audit_smtp_probe_t *const *g, size_t n,
     }
     avail = VOUCH_AUDIT_TEXT_MAX - 1 - fixed;
     for (i = 0; i < n; i++) {
-        hosts += strlen(g[i]->host) + 5;
+        full += strlen(g[i]->host) + 5;
     }
-    detail(d, avail - (hosts < avail / 2 ? hosts : avail / 2) + 1, g, n, k);
+    /* room kept for the hosts: all of them, or at least the first and
+     * "and 15 more", but never more than half */
+    least = 9 + strlen(g[0]->host) + (n > 1 ? 16 : 0);
+    least = least < full ? least : full;
+    least = least < avail / 2 ? least : avail / 2;
+    detail(d, avail - least + 1, g, n, k);
     host_phrase(h, avail - strlen(d) + 1, g, n);
     vouch__audit_finding(a, VOUCH_AUDIT_MTASTS, severity(k, lv), t->id, NULL,
                          "%s%s%s%s%s%s", t->pre[m], h, t->mid[m], d, t->post[m],
