@@ -1104,8 +1104,61 @@ test_audit__oom_sweep(void)
     CHECK(done);
 }
 
+/* Sixteen MX hosts failing alike give one finding: as many names as fit
+ * the explanation, the others counted, never cut; each probe kept. */
+static void
+smtp_probe_grouped(vouch_resolver_t *shared)
+{
+    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
+    vouch_audit_result_t *r = NULL;
+    const vouch_audit_finding_t *f;
+    const char *more, *end = "run the probe from a mail server)";
+    char host[80];
+    size_t i, n = 0, named = 0, len;
+
+    o.no_fetch = true;
+    o.discovery = false;
+    o.smtp_probe = true;
+    REQUIRE(vouch_audit_run(&r, test_ctx(), shared, &o, "probemany.test", 14,
+                            NULL) == 0);
+    REQUIRE(r->mtasts.nprobes == 16);
+    for (i = 0; i < r->mtasts.nprobes; i++) {
+        const vouch_audit_smtp_probe_t *p = &r->mtasts.probe[i];
+
+        (void)snprintf(host, sizeof(host),
+                       "mx%02zu-a-rather-long-mail-exchanger-name."
+                       "probemany.test",
+                       i + 1);
+        CHECKF(p->probed && p->r.failure == VOUCH_HTTP_F_RESOLVE &&
+                   strcmp(p->host, host) == 0,
+               "probe %zu: %s", i, p->host);
+    }
+    for (i = 0; i < r->nfindings; i++) {
+        n += strncmp(r->finding[i].id, "smtp-", 5) == 0;
+    }
+    CHECK(n == 1);
+    f = find(r, "smtp-probe-failed");
+    REQUIRE(f != NULL);
+    len = strlen(f->explanation);
+    CHECKF(len < sizeof(f->explanation) - 1 && len > strlen(end) &&
+               strcmp(f->explanation + len - strlen(end), end) == 0,
+           "%zu: %s", len, f->explanation);
+    for (i = 0; i < 16; i++) {
+        (void)snprintf(host, sizeof(host), "mx%02zu-a-rather", i + 1);
+        named += strstr(f->explanation, host) != NULL;
+    }
+    more = strstr(f->explanation, " and ");
+    CHECKF(named >= 1 && named < 16 && more != NULL &&
+               strtoul(more + 5, NULL, 10) == 16 - named &&
+               strncmp(f->explanation, "could not probe MX hosts mx01-", 30) ==
+                   0,
+           "%zu named: %s", named, f->explanation);
+    vouch_audit_result_free(r);
+}
+
 /* Probes of MX hosts that do not resolve: results and findings, never a
- * connection (the names resolve through the zone only). */
+ * connection (the names resolve through the zone only); the same failure
+ * on many hosts (smtp_probe_grouped). */
 static void
 test_audit__smtp_probe(void)
 {
@@ -1163,61 +1216,7 @@ test_audit__smtp_probe(void)
                             NULL) == 0);
     CHECK(r->mtasts.nprobes == 0);
     vouch_audit_result_free(r);
-    vouch_resolver_free(shared);
-}
-
-/* Sixteen MX hosts failing alike give one finding: as many names as fit
- * the explanation, the others counted, never cut; each probe kept. */
-static void
-test_audit__smtp_probe_grouped(void)
-{
-    vouch_audit_options_t o = VOUCH_AUDIT_OPTIONS_INIT;
-    vouch_resolver_t *shared = make_resolver(test_ctx());
-    vouch_audit_result_t *r = NULL;
-    const vouch_audit_finding_t *f;
-    const char *more, *end = "run the probe from a mail server)";
-    char host[80];
-    size_t i, n = 0, named = 0, len;
-
-    REQUIRE(shared != NULL);
-    o.no_fetch = true;
-    o.discovery = false;
-    o.smtp_probe = true;
-    REQUIRE(vouch_audit_run(&r, test_ctx(), shared, &o, "probemany.test", 14,
-                            NULL) == 0);
-    REQUIRE(r->mtasts.nprobes == 16);
-    for (i = 0; i < r->mtasts.nprobes; i++) {
-        const vouch_audit_smtp_probe_t *p = &r->mtasts.probe[i];
-
-        (void)snprintf(host, sizeof(host),
-                       "mx%02zu-a-rather-long-mail-exchanger-name."
-                       "probemany.test",
-                       i + 1);
-        CHECKF(p->probed && p->r.failure == VOUCH_HTTP_F_RESOLVE &&
-                   strcmp(p->host, host) == 0,
-               "probe %zu: %s", i, p->host);
-    }
-    for (i = 0; i < r->nfindings; i++) {
-        n += strncmp(r->finding[i].id, "smtp-", 5) == 0;
-    }
-    CHECK(n == 1);
-    f = find(r, "smtp-probe-failed");
-    REQUIRE(f != NULL);
-    len = strlen(f->explanation);
-    CHECKF(len < sizeof(f->explanation) - 1 && len > strlen(end) &&
-               strcmp(f->explanation + len - strlen(end), end) == 0,
-           "%zu: %s", len, f->explanation);
-    for (i = 0; i < 16; i++) {
-        (void)snprintf(host, sizeof(host), "mx%02zu-a-rather", i + 1);
-        named += strstr(f->explanation, host) != NULL;
-    }
-    more = strstr(f->explanation, " and ");
-    CHECKF(named >= 1 && named < 16 && more != NULL &&
-               strtoul(more + 5, NULL, 10) == 16 - named &&
-               strncmp(f->explanation, "could not probe MX hosts mx01-", 30) ==
-                   0,
-           "%zu named: %s", named, f->explanation);
-    vouch_audit_result_free(r);
+    smtp_probe_grouped(shared);
     vouch_resolver_free(shared);
 }
 
@@ -1283,26 +1282,26 @@ test_audit__smtp_probe_oom(void)
 }
 
 static const test_case_t cases[] = {
-    TEST(audit__spf_tree),      TEST(audit__spf_branches),
-    TEST(audit__spf_networks),  TEST(audit__mx),
-    TEST(audit__dkim),          TEST(audit__dmarc),
-    TEST(audit__dane),          TEST(audit__faults),
-    TEST(audit__grade),         TEST(audit__bimi_record),
-    TEST(audit__bimi_no_fetch), TEST(audit__bimi_selector),
-    TEST(audit__bimi_plan),     TEST(audit__plan_order),
-    TEST(audit__bad_domains),   TEST(audit__txt_fix),
-    TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
-    TEST(audit__https_options), TEST(audit__mtasts_fresh_id),
-    TEST(audit__spf_tree),      TEST(audit__spf_branches),
-    TEST(audit__spf_networks),  TEST(audit__mx),
-    TEST(audit__dkim),          TEST(audit__dmarc),
-    TEST(audit__dane),          TEST(audit__faults),
-    TEST(audit__grade),         TEST(audit__plan_order),
-    TEST(audit__bad_domains),   TEST(audit__txt_fix),
-    TEST(audit__oom_sweep),     TEST(audit__mtasts_records),
-    TEST(audit__https_options), TEST(audit__mtasts_fresh_id),
-    TEST(audit__smtp_probe),    TEST(audit__smtp_probe_grouped),
-    TEST(audit__connect_to),    TEST(audit__smtp_probe_oom),
+    TEST(audit__spf_tree),       TEST(audit__spf_branches),
+    TEST(audit__spf_networks),   TEST(audit__mx),
+    TEST(audit__dkim),           TEST(audit__dmarc),
+    TEST(audit__dane),           TEST(audit__faults),
+    TEST(audit__grade),          TEST(audit__bimi_record),
+    TEST(audit__bimi_no_fetch),  TEST(audit__bimi_selector),
+    TEST(audit__bimi_plan),      TEST(audit__plan_order),
+    TEST(audit__bad_domains),    TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),      TEST(audit__mtasts_records),
+    TEST(audit__https_options),  TEST(audit__mtasts_fresh_id),
+    TEST(audit__spf_tree),       TEST(audit__spf_branches),
+    TEST(audit__spf_networks),   TEST(audit__mx),
+    TEST(audit__dkim),           TEST(audit__dmarc),
+    TEST(audit__dane),           TEST(audit__faults),
+    TEST(audit__grade),          TEST(audit__plan_order),
+    TEST(audit__bad_domains),    TEST(audit__txt_fix),
+    TEST(audit__oom_sweep),      TEST(audit__mtasts_records),
+    TEST(audit__https_options),  TEST(audit__mtasts_fresh_id),
+    TEST(audit__smtp_probe),     TEST(audit__connect_to),
+    TEST(audit__smtp_probe_oom),
 };
 
 TEST_MAIN(cases)
