@@ -10,12 +10,14 @@ each MX name is mapped to its listener with --https-connect-to
 MX:25:127.0.0.1:PORT, and a small HTTPS server (python ssl) serves the
 MTA-STS policies that set the severities. Certificates come from a
 throwaway CA made here with openssl; DNS from a zone file (never the
-system resolver). checks.mtasts.probes and the findings are asserted.
+system resolver). checks.mtasts.probes and the findings are asserted,
+also that many hosts failing alike give one finding naming them.
 Prints "N passed, N failed"; exit 77 (skip) without openssl.
 usage: check_smtp.py VOUCH SOURCE_ROOT
 """
 import http.server
 import json
+import re
 import os
 import shutil
 import socket
@@ -61,6 +63,11 @@ SCENARIOS = {
                    "enforce"),
     "slow.test": ([("mx%d.slow.test" % i, "silent") for i in range(1, 5)],
                   None),
+    # sixteen hosts failing alike: port 25 blocked, no STARTTLS under enforce
+    "blocked.test": ([("mx%d.blocked.test" % i, "closed")
+                      for i in range(1, 17)], None),
+    "plainmany.test": ([("mx%d.plainmany.test" % i, "plain")
+                        for i in range(1, 17)], "enforce"),
 }
 MX_NAMES = [mx for mxs, _ in SCENARIOS.values() for mx, _ in mxs]
 
@@ -178,9 +185,15 @@ class Env:
     def argv(self, dom, *extra, probe=True):
         a = [VOUCH, "check", dom, "--zone", self.zone, "--https-ca",
              self.ca, "--no-discovery"]
-        for mx, listener in SCENARIOS[dom][0]:
+        mxs = SCENARIOS[dom][0]
+        if len(mxs) > 4:
+            # more hosts than --https-connect-to takes (8): one listener
             a += ["--https-connect-to",
-                  "%s:25:127.0.0.1:%d" % (mx, self.ports[listener])]
+                  ":25:127.0.0.1:%d" % self.ports[mxs[0][1]]]
+        else:
+            for mx, listener in mxs:
+                a += ["--https-connect-to",
+                      "%s:25:127.0.0.1:%d" % (mx, self.ports[listener])]
         a += ["--https-connect-to", ":443:127.0.0.1:%d" % self.https_port]
         if probe:
             a.append("--smtp-probe")
@@ -221,6 +234,13 @@ def finding(o, fid):
 def smtp_ids(o):
     return sorted(f["id"] for f in o.get("findings", [])
                   if f["id"].startswith("smtp-"))
+
+
+def named(text, dom, n):
+    """How many of mx1.DOM .. mxN.DOM text names, and its "and N more"."""
+    m = re.search(r" and (\d+) more", text)
+    return (sum(("mx%d.%s" % (i, dom)) in text for i in range(1, n + 1)),
+            int(m.group(1)) if m else 0)
 
 
 def probes(o):
@@ -360,7 +380,8 @@ def run_cases(env):
          [("mx1.multi.test", "ok"), ("mx2.multi.test", "no-starttls")], ps)
     f = finding(o, "smtp-starttls-missing")
     case("multi finding names mx2", f is not None and
-         "mx2.multi.test" in f["explanation"] and
+         f["explanation"].startswith("MX host mx2.multi.test does not offer "
+                                     "STARTTLS") and
          "mx1.multi.test" not in f["explanation"] and
          smtp_ids(o) == ["smtp-starttls-missing"], smtp_ids(o))
 
@@ -374,6 +395,46 @@ def run_cases(env):
     f = finding(o, "smtp-not-probed")
     case("time limit finding", f is not None and
          "1 of 4 MX hosts" in f["explanation"], f)
+    # the three timeouts (the third with less time) are one finding
+    f = finding(o, "smtp-probe-failed")
+    case("time limit: one grouped finding",
+         smtp_ids(o) == ["smtp-not-probed", "smtp-probe-failed"] and
+         f is not None and f["explanation"].startswith(
+             "could not probe MX hosts mx1.slow.test, mx2.slow.test and "
+             "mx3.slow.test on port 25 (timeout") and
+         "mx4.slow.test" not in f["explanation"], smtp_ids(o))
+
+    # sixteen hosts behind a blocked port 25: one finding naming them,
+    # the names that do not fit counted; every probe kept
+    o, _, _ = env.check("blocked.test")
+    ps = o["checks"]["mtasts"].get("probes") or []
+    f = finding(o, "smtp-probe-failed")
+    case("blocked probes", [(x.get("host"), x.get("status")) for x in ps] ==
+         [("mx%d.blocked.test" % i, "connect") for i in range(1, 17)], ps)
+    n, more = named(f["explanation"] if f else "", "blocked.test", 16)
+    case("blocked: one finding naming the hosts", f is not None and
+         smtp_ids(o) == ["smtp-probe-failed"] and
+         f["severity"] == "warning" and n >= 2 and n + more == 16 and
+         f["explanation"].startswith(
+             "could not probe MX hosts mx1.blocked.test, mx2.blocked.test") and
+         "Couldn't connect to server)" in f["explanation"] and
+         len(f["explanation"]) < 320, f)
+
+    # sixteen hosts without STARTTLS under enforce: one error, one step
+    o, _, _ = env.check("plainmany.test")
+    f = finding(o, "smtp-starttls-missing")
+    n, more = named(f["explanation"] if f else "", "plainmany.test", 16)
+    case("plainmany: one error naming the hosts", f is not None and
+         smtp_ids(o) == ["smtp-starttls-missing"] and
+         f["severity"] == "error" and n >= 2 and n + more == 16 and
+         " do not offer STARTTLS (STARTTLS not supported.)" in
+         f["explanation"] and
+         f["explanation"].endswith("deliver to them (RFC 8461 §4.2, §5)"), f)
+    steps = [s["action"] for s in o["plan"]]
+    case("plainmany: one plan step", f is not None and
+         steps.count(f["explanation"]) == 1 and
+         sum("STARTTLS" in s for s in steps) == 1 and
+         o.get("findings_dropped", 0) == 0, steps)
     case("time limit respected", 28 < took < 36, took)
 
     # the human report
