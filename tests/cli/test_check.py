@@ -253,6 +253,40 @@ case("--timeout bounds a silent policy server", p.returncode == 0 and
      "rc=%d took %.1f s %r" % (p.returncode, took,
                               [f["id"] for f in o.get("findings", [])]))
 
+# a host where libcurl cannot be loaded (a libcurl.so.4 without its
+# symbols first on the library path): the fetches and probes are said not
+# made, never blamed on the domain
+fake = os.path.join(tmp, "fakecurl")
+os.mkdir(fake)
+with open(os.path.join(fake, "empty.c"), "w") as f:
+    f.write("int vouch_test_not_libcurl;\n")
+cc = subprocess.run(["cc", "-shared", "-fPIC", "-o",
+                     os.path.join(fake, "libcurl.so.4"),
+                     os.path.join(fake, "empty.c")], capture_output=True)
+nzone = os.path.join(tmp, "nocurl.zone")
+with open(nzone, "w") as f:
+    f.write("$TTL 300\n$ORIGIN nocurl.test.\n@ MX 10 mx\nmx A 192.0.2.25\n"
+            "_mta-sts TXT \"v=STSv1; id=42\"\n"
+            "_dmarc TXT \"v=DMARC1; p=reject\"\n"
+            "default._bimi TXT \"v=BIMI1; l=https://img.nocurl.test/l.svg\"\n")
+env = dict(os.environ, LD_LIBRARY_PATH=fake + ":" +
+           os.environ.get("LD_LIBRARY_PATH", ""))
+p = subprocess.run([VOUCH, "check", "nocurl.test", "--zone", nzone, "--json",
+                    "--smtp-probe"], capture_output=True, text=True,
+                   timeout=120, env=env)
+o = json.loads(p.stdout) if p.stdout else {}
+ids = {f["id"]: f for f in o.get("findings", [])}
+case("no libcurl: fake library built", cc.returncode == 0, cc.stderr)
+case("no libcurl: said, not blamed on the domain", p.returncode == 0 and
+     all(k in ids and ids[k]["severity"] == "warning" and
+         "libcurl" in ids[k]["explanation"]
+         for k in ("mtasts-not-fetched", "bimi-not-fetched",
+                   "smtp-not-probed")) and
+     not any(k.startswith(("mtasts-fetch", "bimi-logo-fetch", "smtp-probe-"))
+             for k in ids) and
+     o["checks"]["mtasts"].get("policy_fetch") == "not-fetched",
+     "rc=%d %r" % (p.returncode, sorted(ids)))
+
 # --no-fetch: a record is judged alone and the policy says not-fetched
 stszone = os.path.join(tmp, "sts.zone")
 with open(stszone, "w") as f:

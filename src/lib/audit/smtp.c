@@ -466,6 +466,14 @@ vouch__audit_smtp(audit_t *a)
         return;
     }
     n = res->mx.n == 0 && res->mx.implicit ? 1 : res->mx.n;
+    if (n > 0 && vouch_http_global_init() != 0) {
+        /* this host's problem, not the domain's: one note, no probe */
+        vouch__audit_finding(a, VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_WARNING,
+                             "smtp-not-probed", NULL,
+                             "the MX hosts were not probed: libcurl "
+                             "(libcurl.so.4) could not be loaded here");
+        return;
+    }
     for (i = 0; i < n && a->fatal == 0; i++) {
         vouch_audit_smtp_probe_t *p = &st->probe[i];
         const char *name = res->mx.n == 0 ? res->domain : res->mx.host[i].name;

@@ -435,6 +435,16 @@ fetch_policy(audit_t *a)
         a->fatal = rc;
         return;
     }
+    if (rc == VOUCH_EINTERNAL) {
+        /* libcurl could not be loaded: this host's problem, not the
+         * domain's */
+        vouch__audit_finding(a, VOUCH_AUDIT_MTASTS, VOUCH_AUDIT_WARNING,
+                             "mtasts-not-fetched", NULL,
+                             "the MTA-STS policy was not fetched (%s): only "
+                             "the TXT record was checked",
+                             err.msg);
+        return;
+    }
     st->fetched = true;
     if (rc != 0) {
         /* the domain was normalised, so this is a fetch that could not
