@@ -203,6 +203,8 @@ static const char bimi_zone_text[] =
     "sub MX 10 mx.good.test.\n"
     "_dmarc.sub TXT \"v=DMARC1; p=reject\"\n"
     "default._bimi.sub TXT \"v=BIMI1; l=https://b.test/l.svg\"\n"
+    "bare MX 10 mx.good.test.\n"
+    "_dmarc.bare TXT \"v=DMARC1; p=reject\"\n"
     /* default._bimi.<this> is longer than a DNS name may be */
     "$ORIGIN "
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx."
@@ -657,6 +659,16 @@ test_audit__bimi_org_dmarc(void)
     REQUIRE(r != NULL);
     CHECK(r->bimi.dmarc_enforces);
     CHECK(find(r, "bimi-dmarc-not-enforced") == NULL);
+    vouch_audit_result_free(r);
+    /* no record at a subdomain: receivers fall back, the audit says it
+     * did not look */
+    r = audit("bare.bimiorg2.test", NULL, 0, true);
+    REQUIRE(r != NULL);
+    f = find(r, "bimi-none");
+    CHECKF(f != NULL && strstr(f->explanation,
+                               "organizational domain bimiorg2.test, which "
+                               "this audit does not check") != NULL,
+           "%s", f ? f->explanation : "no finding");
     vouch_audit_result_free(r);
     r = audit("bimiother.test", NULL, 0, true);
     REQUIRE(r != NULL);

@@ -599,13 +599,21 @@ record_check(audit_t *a, const char *name, const vouch_dns_answer_t *ans,
             !vouch__audit_txt_fix(fix, sizeof(fix), name, value)) {
             fix[0] = '\0';
         }
+        const char *org = a->res->dmarc.org_domain;
+        bool below = org[0] != '\0' && strcmp(org, a->res->domain) != 0;
+
         vouch__audit_finding(
             a, VOUCH_AUDIT_BIMI, VOUCH_AUDIT_INFO, "bimi-none", fix,
-            "no BIMI record at %s%s", name,
+            "no BIMI record at %s%s%s%s%s", name,
             b->dmarc_enforces
                 ? ": publish one pointing at an SVG Tiny PS logo to show "
                   "your brand logo"
-                : ": consider BIMI only once DMARC enforces");
+                : ": consider BIMI only once DMARC enforces",
+            below ? " (receivers then use the record of the organizational "
+                    "domain "
+                  : "",
+            below ? org : "",
+            below ? ", which this audit does not check)" : "");
         return false;
     }
     if (b->nrecords > 1) {
