@@ -450,6 +450,12 @@ VOUCH_EXTERN void vouch_audit_result_free(vouch_audit_result_t *res);
  * (static). */
 VOUCH_EXTERN const char *const *vouch_audit_discovery_selectors(void);
 
+/* Whether s (NUL-terminated) is a selector the audit takes (a DKIM
+ * selector or the BIMI selector): DNS labels (letters, digits, hyphens,
+ * underscores, dots between labels) of at most VOUCH_AUDIT_SELECTOR_LEN
+ * bytes. */
+VOUCH_EXTERN bool vouch_audit_selector_ok(const char *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -139,29 +139,6 @@ colons(const char *s)
     return n;
 }
 
-/* A selector as the audit takes it: DNS labels of letters, digits, '-'
- * and '_', dots between them, at most VOUCH_AUDIT_SELECTOR_LEN bytes. */
-static bool
-label_ok(const char *s)
-{
-    size_t i, n = strlen(s);
-
-    if (n == 0 || n > VOUCH_AUDIT_SELECTOR_LEN || s[0] == '.' ||
-        s[n - 1] == '.') {
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              (c == '.' && s[i + 1] != '.'))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static int
 parse_args(check_opts_t *o, int argc, char **argv)
 {
@@ -208,6 +185,13 @@ parse_args(check_opts_t *o, int argc, char **argv)
                           VOUCH_AUDIT_SELECTORS_MAX);
                 return CLI_USAGE;
             }
+            if (!vouch_audit_selector_ok(optarg)) {
+                cli_error("check: --selector wants a DKIM selector (DNS "
+                          "labels of letters, digits, '-', '_'; at most %d), "
+                          "not '%s'",
+                          VOUCH_AUDIT_SELECTOR_LEN, optarg);
+                return CLI_USAGE;
+            }
             o->selectors[o->nselectors++] = optarg;
             break;
         case OPT_NO_DISCOVERY:
@@ -234,7 +218,7 @@ parse_args(check_opts_t *o, int argc, char **argv)
             o->connect_to[o->nconnect_to++] = optarg;
             break;
         case OPT_BIMI_SELECTOR:
-            if (!label_ok(optarg)) {
+            if (!vouch_audit_selector_ok(optarg)) {
                 cli_error("check: --bimi-selector wants a DNS label (letters, "
                           "digits, '-', '_'; at most %d), not '%s'",
                           VOUCH_AUDIT_SELECTOR_LEN, optarg);

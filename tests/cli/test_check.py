@@ -216,9 +216,10 @@ for name, args in [
     case("usage " + name, p.returncode in (1, 2) and p.stderr.strip() != "",
          "rc=%d %r" % (p.returncode, p.stderr))
 for sel in ["a..b", "", "x y", "a" * 64, "-/-"]:
-    p = run("x.test", "--zone", zone, "--bimi-selector", sel)
-    case("usage bad --bimi-selector %r" % sel, p.returncode == 2 and
-         "bimi-selector" in p.stderr, "rc=%d %r" % (p.returncode, p.stderr))
+    for opt in ("--bimi-selector", "--selector"):
+        p = run("x.test", "--zone", zone, opt, sel)
+        case("usage bad %s %r" % (opt, sel), p.returncode == 2 and
+             opt + " wants" in p.stderr, "rc=%d %r" % (p.returncode, p.stderr))
 p = run("x.test", "--zone", zone, "--bimi-trust", os.path.join(tmp, "no.pem"))
 case("missing --bimi-trust file", p.returncode == 1 and
      "bimi-trust" in p.stderr, p.stderr)

@@ -195,9 +195,9 @@ vouch__audit_skip(vouch_audit_result_t *res, vouch_audit_area_t area,
                    why);
 }
 
-/* see audit_internal.h */
+/* see vouch/audit.h */
 bool
-vouch__audit_selector_ok(const char *s)
+vouch_audit_selector_ok(const char *s)
 {
     size_t i, n = strlen(s);
 
@@ -311,13 +311,13 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
         }
     }
     for (i = 0; i < opts->nselectors; i++) {
-        if (!vouch__audit_selector_ok(opts->selectors[i])) {
+        if (!vouch_audit_selector_ok(opts->selectors[i])) {
             return vouch__error(err, VOUCH_EINVAL, "audit", 0,
                                 "selector %zu is not a DNS label", i + 1);
         }
     }
     if (opts->bimi_selector != NULL &&
-        !vouch__audit_selector_ok(opts->bimi_selector)) {
+        !vouch_audit_selector_ok(opts->bimi_selector)) {
         return vouch__error(err, VOUCH_EINVAL, "audit", 0,
                             "the BIMI selector is not a DNS label");
     }

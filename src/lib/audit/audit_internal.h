@@ -80,11 +80,6 @@ VOUCH_HIDDEN const char *vouch__audit_connect_to(const vouch_audit_options_t *o,
                                                  const char *host,
                                                  const char *port);
 
-/* Whether s (NUL-terminated) is a selector: DNS labels (letters, digits,
- * hyphens, underscores, dots between labels) of at most
- * VOUCH_AUDIT_SELECTOR_LEN bytes. */
-VOUCH_HIDDEN bool vouch__audit_selector_ok(const char *s);
-
 /* The checks, in the order run (each in its own file). */
 VOUCH_HIDDEN void vouch__audit_mx(audit_t *a);
 VOUCH_HIDDEN void vouch__audit_spf(audit_t *a);
