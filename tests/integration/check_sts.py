@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+import fixture
+
 VOUCH, SRC = sys.argv[1], sys.argv[2]
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "https-fixture.sh")
 PORT = "18453"
@@ -220,10 +222,9 @@ def run_cases(zone, ca):
 
 
 def main():
-    for prog in ("nginx", "openssl"):
-        if shutil.which(prog) is None:
-            print("SKIP: %s not installed (nginx-light, openssl)" % prog)
-            return 77
+    rc = fixture.missing(("nginx", "openssl"), "nginx-light, openssl")
+    if rc is not None:
+        return rc
     work = tempfile.mkdtemp(prefix="vouch-checksts-")
     os.chmod(work, 0o755)
     state = os.path.join(work, "state")
@@ -232,32 +233,16 @@ def main():
     os.makedirs(sites)
     write_sites(sites)
     write_zone(zone)
-    for dirpath, dirnames, filenames in os.walk(sites):
-        for n in dirnames + filenames:
-            os.chmod(os.path.join(dirpath, n),
-                     0o755 if n in dirnames else 0o644)
+    fixture.readable(sites)
     env = dict(os.environ, FIXTURE_STATE_DIR=state, HTTPS_PORT=PORT)
-    p = subprocess.run(["bash", FIXTURE, "start", sites], env=env,
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        print("FAIL fixture did not start: %s" % p.stderr)
-        print("0 passed, 1 failed")
-        shutil.rmtree(work, ignore_errors=True)
-        return 1
-    fx = {}
-    for line in p.stdout.splitlines():
-        if line.startswith("export "):
-            k, _, v = line[7:].partition("=")
-            fx[k] = v.strip('"')
     try:
-        run_cases(zone, fx["HTTPS_CA"])
+        with fixture.running(FIXTURE, [sites], env) as fx:
+            run_cases(zone, fx["HTTPS_CA"])
+    except fixture.NotStarted as e:
+        return fixture.not_started(e)
     finally:
-        subprocess.run(["bash", FIXTURE, "stop"], env=env,
-                       capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (results.count(True),
-                                    results.count(False)))
-    return 0 if results and all(results) else 1
+    return fixture.summary(results)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+import fixture
+
 PROG, SRC = sys.argv[1], sys.argv[2]
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "https-fixture.sh")
 PORT = "18443"
@@ -117,10 +119,9 @@ def site(root, sc):
 
 
 def main():
-    for prog in ("nginx", "openssl"):
-        if shutil.which(prog) is None:
-            print("SKIP: %s not installed (nginx-light, openssl)" % prog)
-            return 77
+    rc = fixture.missing(("nginx", "openssl"), "nginx-light, openssl")
+    if rc is not None:
+        return rc
     data = os.environ.get("VOUCH_TESTDATA") or \
         os.environ.get("VOUCH_TESTDATA_DEFAULT", "")
     shared = os.path.join(data, "mta-sts", "postfix-resolver-scenarios.json")
@@ -143,33 +144,16 @@ def main():
     with open(extra, "w") as f:
         json.dump({"scenarios": [{k: v for k, v in sc.items() if k != "conf"}
                                  for sc in EXTRA]}, f)
-    for dirpath, dirnames, filenames in os.walk(work):
-        for n in dirnames + filenames:
-            os.chmod(os.path.join(dirpath, n),
-                     0o755 if n in dirnames else 0o644)
+    fixture.readable(work)
     env = dict(os.environ, FIXTURE_STATE_DIR=state, HTTPS_PORT=PORT)
-    p = subprocess.run(["bash", FIXTURE, "start", sites], env=env,
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        print("FAIL fixture did not start: %s" % p.stderr)
-        print("0 passed, 1 failed")
-        shutil.rmtree(work, ignore_errors=True)
-        return 1
-    fx = {}
-    for line in p.stdout.splitlines():
-        if line.startswith("export "):
-            k, _, v = line[7:].partition("=")
-            fx[k] = v.strip('"')
     try:
-        r = subprocess.run([PROG, PORT, fx["HTTPS_CA"], shared, extra],
-                           timeout=300)
-        rc = r.returncode
+        with fixture.running(FIXTURE, [sites], env) as fx:
+            return subprocess.run([PROG, PORT, fx["HTTPS_CA"], shared, extra],
+                                  timeout=300).returncode
+    except fixture.NotStarted as e:
+        return fixture.not_started(e)
     finally:
-        subprocess.run(["bash", FIXTURE, "stop"], env=env,
-                       capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
-    return rc
-
 
 if __name__ == "__main__":
     sys.exit(main())

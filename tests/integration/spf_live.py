@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 
+import fixture
+
 VOUCH, SRC = sys.argv[1], sys.argv[2]
 FIXTURE = os.path.join(SRC, "tests", "fixtures", "dns-fixture.sh")
 ZONES = os.path.join(SRC, "tests", "fixtures", "zones")
@@ -77,32 +79,23 @@ def batch(args, cases):
 
 
 def main():
-    for prog in ("nsd", "unbound", "ldns-signzone", "dig"):
-        if shutil.which(prog) is None:
-            print("SKIP: %s not installed (scripts/install-deps test)" % prog)
-            return 77
+    rc = fixture.missing(("nsd", "unbound", "ldns-signzone", "dig"),
+                         "scripts/install-deps test")
+    if rc is not None:
+        return rc
     state = tempfile.mkdtemp(prefix="vouch-fixture-state-")
     env = dict(os.environ, FIXTURE_STATE_DIR=state, DNS_AUTH_PORT=AUTH_PORT,
                DNS_RESOLVER_PORT=RES_PORT)
-    p = subprocess.run(["bash", FIXTURE, "start", "--sign", "signed.test",
-                        ZONES], env=env, capture_output=True, text=True)
-    if p.returncode != 0:
-        print("FAIL fixture did not start: %s" % p.stderr)
-        print("0 passed, 1 failed")
-        return 1
-    fx = {}
-    for line in p.stdout.splitlines():
-        if line.startswith("export "):
-            k, _, v = line[7:].partition("=")
-            fx[k] = v.strip('"')
     try:
-        run(fx)
+        with fixture.running(FIXTURE, ["--sign", "signed.test", ZONES],
+                             env) as fx:
+            run(fx)
+    except fixture.NotStarted as e:
+        return fixture.not_started(e)
     finally:
-        subprocess.run(["bash", FIXTURE, "stop"], env=env,
-                       capture_output=True)
         shutil.rmtree(state, ignore_errors=True)
-    print("%d passed, %d failed" % (results.count(True), results.count(False)))
-    return 0 if all(results) else 1
+    return fixture.summary(results)
+
 
 
 def run(fx):
