@@ -577,6 +577,7 @@ cli_cmd_check(int argc, char **argv)
     if ((r.ctx = cli_make_ctx(&o.g)) == NULL) {
         rc = CLI_ERROR;
     } else {
+        o.g.root_anchor = true; /* the DNSSEC area needs validation */
         rc = cli_make_resolver(&r.resolver, r.ctx, &o.g);
     }
     if (rc == CLI_OK) {

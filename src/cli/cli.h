@@ -22,13 +22,19 @@
 
 #define CLI_ZONES_MAX 64
 
+/* The root zone's trust anchor (Debian: dns-root-data). */
+#define CLI_ROOT_ANCHOR "/usr/share/dns/root.key"
+
 /* Global options, accepted by every subcommand. */
 typedef struct cli_global {
     const char *zones[CLI_ZONES_MAX];
     size_t nzones;
     const char *overlay;
-    const char *resolver; /* ADDR[@PORT] */
-    const char *trust_anchor;
+    const char *resolver;     /* ADDR[@PORT] */
+    const char *trust_anchor; /* "none": no validation */
+    /* without --trust-anchor, validate from the root trust anchor of
+     * Debian's dns-root-data when it is installed (vouch check) */
+    bool root_anchor;
     const char *unbound_conf;
     unsigned dns_timeout_ms;
     bool json;

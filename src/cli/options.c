@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -25,6 +26,8 @@ const char cli_global_help[] =
     "  --resolver ADDR[@PORT] send queries to this resolver (default: the\n"
     "                         servers of /etc/resolv.conf)\n"
     "  --trust-anchor FILE    validate DNSSEC with these DS/DNSKEY records\n"
+    "                         ('none': do not validate; vouch check uses\n"
+    "                         " CLI_ROOT_ANCHOR " when it exists)\n"
     "  --unbound-conf FILE    extra libunbound configuration\n"
     "  --dns-timeout MS       per-query timeout in milliseconds (default "
     "5000)\n"
@@ -192,6 +195,12 @@ make_live(vouch_resolver_t **out, vouch_ctx_t *ctx, const cli_global_t *g)
 
     opts.forwarder = g->resolver;
     opts.trust_anchor_file = g->trust_anchor;
+    if (g->trust_anchor != NULL && strcmp(g->trust_anchor, "none") == 0) {
+        opts.trust_anchor_file = NULL;
+    } else if (g->trust_anchor == NULL && g->root_anchor &&
+               access(CLI_ROOT_ANCHOR, R_OK) == 0) {
+        opts.trust_anchor_file = CLI_ROOT_ANCHOR;
+    }
     opts.config_file = g->unbound_conf;
     opts.timeout_ms = g->dns_timeout_ms;
     vouch_error_clear(&err);
