@@ -176,11 +176,15 @@ vouch__http_mapping_ok(const char *m)
     return colons >= 3;
 }
 
-/* curl's result code -> which step failed */
-static vouch_http_failure_t
-classify(CURLcode c)
+/* see http_internal.h */
+vouch_http_failure_t
+vouch__http_classify(CURLcode c)
 {
     switch (c) {
+    case CURLE_OK:
+        return VOUCH_HTTP_OK;
+    case CURLE_USE_SSL_FAILED: /* "STARTTLS not supported." / "denied" */
+        return VOUCH_HTTP_F_NO_STARTTLS;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return VOUCH_HTTP_F_RESOLVE;
@@ -403,7 +407,8 @@ failed(vouch_http_response_t *resp, CURLcode c, const sink_t *sink,
     if (sink->nomem) {
         return vouch__error(err, VOUCH_ENOMEM, MOD, 0, "out of memory");
     }
-    resp->failure = sink->too_big ? VOUCH_HTTP_F_TOO_BIG : classify(c);
+    resp->failure =
+        sink->too_big ? VOUCH_HTTP_F_TOO_BIG : vouch__http_classify(c);
     switch (resp->failure) {
     case VOUCH_HTTP_F_TOO_BIG:
         return vouch__error(err, VOUCH_ETOOBIG, MOD, cap,

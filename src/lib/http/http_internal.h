@@ -41,6 +41,9 @@ VOUCH_HIDDEN const vouch__curl_api_t *vouch__http_curl(void);
  * under 512 bytes. */
 VOUCH_HIDDEN bool vouch__http_mapping_ok(const char *m);
 
+/* curl's result code -> which step failed (HTTPS and the SMTP probe). */
+VOUCH_HIDDEN vouch_http_failure_t vouch__http_classify(CURLcode c);
+
 /*
  * With a resolver: look up A and AAAA of url's host and make the
  * CURLOPT_RESOLVE entry "HOST:PORT:ADDR,..." in *entry (NULL when the host

@@ -75,37 +75,20 @@ host_ok(const char *host, size_t *len)
     return label > 0;
 }
 
-/* curl's result -> which step failed. CURLE_USE_SSL_FAILED is libcurl's
- * "STARTTLS not supported." and "STARTTLS denied, code N". Errors on
- * the plain-text dialogue (an endless greeting: "Too large response
- * headers"; a reply that is not SMTP) are PROTOCOL. */
+/* curl's result -> which step failed (vouch__http_classify), but for
+ * the plain-text dialogue: a receive or send error there (an endless
+ * greeting: "Too large response headers"; a reply that is not SMTP) is
+ * PROTOCOL, where for HTTPS it means the TLS connection broke. */
 static vouch_http_failure_t
 classify(CURLcode c)
 {
     switch (c) {
-    case CURLE_OK:
-        return VOUCH_HTTP_OK;
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return VOUCH_HTTP_F_RESOLVE;
-    case CURLE_COULDNT_CONNECT:
-        return VOUCH_HTTP_F_CONNECT;
-    case CURLE_OPERATION_TIMEDOUT:
-        return VOUCH_HTTP_F_TIMEOUT;
-    case CURLE_USE_SSL_FAILED:
-        return VOUCH_HTTP_F_NO_STARTTLS;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-        return VOUCH_HTTP_F_CERT;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-        return VOUCH_HTTP_F_TLS;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-        return VOUCH_HTTP_F_URL;
-    default:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
         return VOUCH_HTTP_F_PROTOCOL;
+    default:
+        return vouch__http_classify(c);
     }
 }
 
