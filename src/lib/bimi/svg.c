@@ -25,7 +25,6 @@
  * at start, even one that never sees a logo. The function table is
  * written once under pthread_once and only read afterwards.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,37 +57,34 @@ static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 static bool xml_ok;
 static xml_api_t xml;
 
-/* dlsym into a pointer of any type (POSIX guarantees the conversion works
- * for function addresses). */
-#define XLOAD(lib, field, name)                                                \
-    (*(void **)&xml.field = dlsym(lib, name)) != NULL
+#define SYM(field, name)                                                       \
+    {                                                                          \
+        name, (void **)&xml.field                                              \
+    }
 
 static void
 xml_init(void)
 {
-    void *lib = dlopen(VOUCH_LIBXML2_SONAME, RTLD_NOW | RTLD_LOCAL);
+    const vouch__dl_sym_t syms[] = {
+        SYM(init_parser, "xmlInitParser"),
+        SYM(new_parser_ctxt, "xmlNewParserCtxt"),
+        SYM(ctxt_read_memory, "xmlCtxtReadMemory"),
+        SYM(ctxt_get_last_error, "xmlCtxtGetLastError"),
+        SYM(doc_get_root_element, "xmlDocGetRootElement"),
+        SYM(free_doc, "xmlFreeDoc"),
+        SYM(free_parser_ctxt, "xmlFreeParserCtxt"),
+        SYM(get_line_no, "xmlGetLineNo"),
+        SYM(get_no_ns_prop, "xmlGetNoNsProp"),
+        SYM(node_get_content, "xmlNodeGetContent"),
+        SYM(free, "xmlFree"),
+    };
 
-    if (lib == NULL) {
-        return;
-    }
-    if (XLOAD(lib, init_parser, "xmlInitParser") &&
-        XLOAD(lib, new_parser_ctxt, "xmlNewParserCtxt") &&
-        XLOAD(lib, ctxt_read_memory, "xmlCtxtReadMemory") &&
-        XLOAD(lib, ctxt_get_last_error, "xmlCtxtGetLastError") &&
-        XLOAD(lib, doc_get_root_element, "xmlDocGetRootElement") &&
-        XLOAD(lib, free_doc, "xmlFreeDoc") &&
-        XLOAD(lib, free_parser_ctxt, "xmlFreeParserCtxt") &&
-        XLOAD(lib, get_line_no, "xmlGetLineNo") &&
-        XLOAD(lib, get_no_ns_prop, "xmlGetNoNsProp") &&
-        XLOAD(lib, node_get_content, "xmlNodeGetContent") &&
-        XLOAD(lib, free, "xmlFree")) {
+    if (vouch__dl_load(VOUCH_LIBXML2_SONAME, syms, VOUCH_ARRAY_LEN(syms))) {
         /* libxml2 2.9's xmlInitParser() is not safe to race: once per
          * process, here */
         xml.init_parser();
         xml_ok = true;
-        return; /* the library stays loaded for the process */
     }
-    dlclose(lib);
 }
 
 static void

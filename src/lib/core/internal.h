@@ -150,6 +150,21 @@ vouch__lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : c;
 }
 
+/* One symbol of a library loaded with vouch__dl_load(): its name and the
+ * table slot its address goes to (a function pointer taken as void *, as
+ * POSIX allows for dlsym). */
+typedef struct vouch__dl_sym {
+    const char *name;
+    void **slot;
+} vouch__dl_sym_t;
+
+/* dlopen soname (RTLD_LOCAL) and fill every slot of syms (n of them).
+ * Returns true; false, with the library closed again, when it or one
+ * symbol is missing (slots may then hold garbage: the caller keeps its
+ * table unused). Call once, e.g. under pthread_once. */
+VOUCH_HIDDEN bool vouch__dl_load(const char *soname,
+                                 const vouch__dl_sym_t *syms, size_t n);
+
 /* Case-insensitive ASCII comparison of two byte strings. */
 VOUCH_HIDDEN bool vouch__str_ieq(const char *a, size_t alen, const char *b,
                                  size_t blen);

@@ -18,7 +18,6 @@
  * byte that would pass it (chunked or lying servers), so a body is either
  * whole or absent.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -36,32 +35,32 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static CURLcode init_rc = CURLE_FAILED_INIT;
 static vouch__curl_api_t curl;
 
-/* dlsym into a function pointer of any type (POSIX guarantees the
- * conversion works for function addresses). */
-#define LOAD(lib, field, name)                                                 \
-    (*(void **)&curl.field = dlsym(lib, name)) != NULL
+#define SYM(field, name)                                                       \
+    {                                                                          \
+        name, (void **)&curl.field                                             \
+    }
 
 static void
 global_init(void)
 {
-    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    const vouch__dl_sym_t syms[] = {
+        SYM(global_init, "curl_global_init"),
+        SYM(easy_init, "curl_easy_init"),
+        SYM(easy_setopt, "curl_easy_setopt"),
+        SYM(easy_perform, "curl_easy_perform"),
+        SYM(easy_getinfo, "curl_easy_getinfo"),
+        SYM(easy_cleanup, "curl_easy_cleanup"),
+        SYM(easy_strerror, "curl_easy_strerror"),
+        SYM(slist_append, "curl_slist_append"),
+        SYM(slist_free_all, "curl_slist_free_all"),
+        SYM(url, "curl_url"),
+        SYM(url_set, "curl_url_set"),
+        SYM(url_get, "curl_url_get"),
+        SYM(url_cleanup, "curl_url_cleanup"),
+        SYM(str_free, "curl_free"),
+    };
 
-    if (lib == NULL) {
-        return;
-    }
-    if (LOAD(lib, global_init, "curl_global_init") &&
-        LOAD(lib, easy_init, "curl_easy_init") &&
-        LOAD(lib, easy_setopt, "curl_easy_setopt") &&
-        LOAD(lib, easy_perform, "curl_easy_perform") &&
-        LOAD(lib, easy_getinfo, "curl_easy_getinfo") &&
-        LOAD(lib, easy_cleanup, "curl_easy_cleanup") &&
-        LOAD(lib, easy_strerror, "curl_easy_strerror") &&
-        LOAD(lib, slist_append, "curl_slist_append") &&
-        LOAD(lib, slist_free_all, "curl_slist_free_all") &&
-        LOAD(lib, url, "curl_url") && LOAD(lib, url_set, "curl_url_set") &&
-        LOAD(lib, url_get, "curl_url_get") &&
-        LOAD(lib, url_cleanup, "curl_url_cleanup") &&
-        LOAD(lib, str_free, "curl_free")) {
+    if (vouch__dl_load("libcurl.so.4", syms, VOUCH_ARRAY_LEN(syms))) {
         init_rc = curl.global_init(CURL_GLOBAL_DEFAULT);
     }
 }
