@@ -123,7 +123,14 @@ case("check nonexistent", o.get("domain_exists") is False, str(o))
 p = run("dmarc", "check", "mail.example.com", "--zone", ZONE)
 case("check human", p.returncode == 0 and "sp=quarantine" in p.stdout,
      p.stdout)
-if PSL:
+if not os.path.isfile(PSL):
+    # the shared conformance data is absent outside the workplace: the
+    # RFC 7489 cases need its Public Suffix List (.ci/run requires it)
+    if os.environ.get("VOUCH_REQUIRE_ALL") == "1":
+        case("public suffix list present", False, PSL)
+    else:
+        print("SKIP: 7489 cases: %s missing (set VOUCH_TESTDATA)" % PSL)
+else:
     p, o = jrun("dmarc", "check", "a.example.psd", "--zone", ZONE,
                 "--dmarc-mode", "7489", "--psl", PSL)
     case("check 7489 psd", p.returncode == 0 and o.get("status") == "none"
