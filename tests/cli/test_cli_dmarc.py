@@ -16,6 +16,9 @@ import sys
 import tempfile
 
 VOUCH, ZONE, PSL = sys.argv[1], sys.argv[2], sys.argv[3]
+if os.environ.get("VOUCH_TESTDATA"):  # overrides the configured default
+    PSL = os.path.join(os.environ["VOUCH_TESTDATA"], "psl",
+                       "public_suffix_list.dat")
 results = []
 
 
