@@ -5,8 +5,10 @@
  * domain (--jsonl).
  *
  * Bulk: --from FILE|- reads one domain a line ('#' comments, blank lines
- * skipped); --jobs N audits N domains at a time on a thread pool sharing
- * one context and one cached resolver (both thread-safe). Output is in
+ * skipped); --jobs N audits N domains at a time, sharing one context and
+ * one cached resolver (both thread-safe): one thread per CPU, each running
+ * its share of the N as lanes on libunbound's event API (vouch/dns.h), or,
+ * without libunbound (--zone), one domain at a time. Output is in
  * input order: finished results wait in a reorder window of 4 x N slots,
  * and a worker does not start a domain more than the window ahead of the
  * oldest unprinted one, so memory stays bounded whatever the input size.
@@ -409,37 +411,106 @@ typedef struct pool {
     bool stop; /* the printer gave up (write error) */
 } pool_t;
 
-static void *
-worker(void *arg)
+/* Take the next domain into it, numbered *seq: 1 taken; 0 the input ended
+ * or the printer stopped; -1 the window is full. Holding p->mu. */
+static int
+pool_take(pool_t *p, item_t *it, size_t *seq)
 {
-    pool_t *p = arg;
+    if (p->eof || p->stop) {
+        return 0;
+    }
+    if (p->next_in >= p->next_out + p->window) {
+        return -1;
+    }
+    if (source_next(p->src, it) == 0) {
+        p->eof = true;
+        pthread_cond_broadcast(&p->ready);
+        pthread_cond_broadcast(&p->space);
+        return 0;
+    }
+    *seq = p->next_in++;
+    return 1;
+}
+
+/* Hand a checked domain to the printer. Holding p->mu. */
+static void
+pool_put(pool_t *p, const item_t *it, size_t seq)
+{
+    p->ring[seq % p->window] = *it;
+    p->ring[seq % p->window].ready = true;
+    pthread_cond_broadcast(&p->ready);
+}
+
+/* A thread checking one domain at a time. */
+static void
+pool_work(pool_t *p)
+{
     item_t tmp;
+    size_t seq;
+    int took;
 
     pthread_mutex_lock(&p->mu);
-    for (;;) {
-        size_t seq;
-
-        while (!p->eof && !p->stop && p->next_in >= p->next_out + p->window) {
+    while ((took = pool_take(p, &tmp, &seq)) != 0) {
+        if (took < 0) {
             pthread_cond_wait(&p->space, &p->mu);
+            continue;
         }
-        if (p->eof || p->stop) {
-            break;
-        }
-        if (source_next(p->src, &tmp) == 0) {
-            p->eof = true;
-            pthread_cond_broadcast(&p->ready);
-            pthread_cond_broadcast(&p->space);
-            break;
-        }
-        seq = p->next_in++;
         pthread_mutex_unlock(&p->mu);
         run_item(p->r, &tmp);
         pthread_mutex_lock(&p->mu);
-        p->ring[seq % p->window] = tmp;
-        p->ring[seq % p->window].ready = true;
-        pthread_cond_broadcast(&p->ready);
+        pool_put(p, &tmp, seq);
     }
     pthread_mutex_unlock(&p->mu);
+}
+
+/* One domain of a lane: a lane must not sleep on the window (the domain
+ * the printer waits for may be in another lane of this thread), so a full
+ * window makes it idle. */
+static vouch_lane_step_t
+lane_job(void *arg)
+{
+    pool_t *p = arg;
+    item_t tmp;
+    size_t seq;
+    int took;
+
+    pthread_mutex_lock(&p->mu);
+    took = pool_take(p, &tmp, &seq);
+    pthread_mutex_unlock(&p->mu);
+    if (took <= 0) {
+        return took < 0 ? VOUCH_LANE_IDLE : VOUCH_LANE_DONE;
+    }
+    run_item(p->r, &tmp);
+    pthread_mutex_lock(&p->mu);
+    pool_put(p, &tmp, seq);
+    pthread_mutex_unlock(&p->mu);
+    return VOUCH_LANE_MORE;
+}
+
+typedef struct worker {
+    pool_t *pool;
+    unsigned lanes;
+} worker_t;
+
+/* A thread running its share of the jobs as lanes (vouch/dns.h) when the
+ * resolver is libunbound's, else checking one domain at a time. */
+static void *
+worker(void *arg)
+{
+    worker_t *w = arg;
+    vouch_error_t err;
+    int rc;
+
+    vouch_error_clear(&err);
+    rc = vouch_resolver_lanes_run(w->pool->r->resolver, w->lanes, lane_job,
+                                  w->pool, &err);
+    if (rc != 0) {
+        if (rc != VOUCH_EINVAL) {
+            cli_error("check: %s; checking one domain at a time",
+                      err.msg[0] != '\0' ? err.msg : vouch_strerror(rc));
+        }
+        pool_work(w->pool);
+    }
     return NULL;
 }
 
@@ -448,7 +519,9 @@ run_pool(runner_t *r, source_t *src, unsigned jobs)
 {
     pool_t p;
     pthread_t tids[CHECK_JOBS_MAX];
-    unsigned started = 0, i;
+    worker_t workers[CHECK_JOBS_MAX];
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads, started = 0, i;
     item_t *it;
 
     memset(&p, 0, sizeof(p));
@@ -463,8 +536,12 @@ run_pool(runner_t *r, source_t *src, unsigned jobs)
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready, NULL);
     pthread_cond_init(&p.space, NULL);
-    for (i = 0; i < jobs; i++) {
-        if (pthread_create(&tids[i], NULL, worker, &p) != 0) {
+    /* one thread per CPU, the jobs shared out among them as lanes */
+    threads = cpus > 0 && (unsigned long)cpus < jobs ? (unsigned)cpus : jobs;
+    for (i = 0; i < threads; i++) {
+        workers[i].pool = &p;
+        workers[i].lanes = jobs / threads + (i < jobs % threads);
+        if (pthread_create(&tids[i], NULL, worker, &workers[i]) != 0) {
             break;
         }
         started++;
