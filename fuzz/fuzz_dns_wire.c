@@ -5,7 +5,8 @@
  * TXT. A parsed answer has at most as many records as the header says;
  * each rdata lies inside the packet or inside the reader's buffer, and in
  * an MX, CNAME, NS or PTR the name after the fixed part is an uncompressed
- * wire name that ends exactly at the end of the rdata.
+ * wire name that ends exactly at the end of the rdata (an SOA: two names
+ * and 20 bytes).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +45,18 @@ check(const vouch__dns_wire_t *w, const uint8_t *pkt, size_t size,
         if (type == VOUCH_DNS_TXT) {
             continue;
         }
+        if (type == VOUCH_DNS_SOA) {
+            /* two names, then the 20 bytes of numbers */
+            if (vouch__dns_name_from_wire(text, sizeof(text), &tlen, rd->data,
+                                          rd->len, &used) != 0 ||
+                vouch__dns_name_from_wire(text, sizeof(text), &tlen,
+                                          rd->data + used, rd->len - used,
+                                          &lead) != 0 ||
+                used + lead + 20 != rd->len) {
+                abort();
+            }
+            continue;
+        }
         if (rd->len < lead ||
             vouch__dns_name_from_wire(text, sizeof(text), &tlen,
                                       rd->data + lead, rd->len - lead,
@@ -57,9 +70,9 @@ check(const vouch__dns_wire_t *w, const uint8_t *pkt, size_t size,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const uint16_t types[] = { VOUCH_DNS_MX, VOUCH_DNS_CNAME,
-                                      VOUCH_DNS_NS, VOUCH_DNS_PTR,
-                                      VOUCH_DNS_TXT };
+    static const uint16_t types[] = { VOUCH_DNS_MX,  VOUCH_DNS_CNAME,
+                                      VOUCH_DNS_NS,  VOUCH_DNS_PTR,
+                                      VOUCH_DNS_SOA, VOUCH_DNS_TXT };
     size_t i;
 
     for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {

@@ -6,9 +6,11 @@
  *
  * Bulk: --from FILE|- reads one domain a line ('#' comments, blank lines
  * skipped); --jobs N audits N domains at a time, sharing one context and
- * one cached resolver (both thread-safe): one thread per CPU, each running
- * its share of the N as lanes on libunbound's event API (vouch/dns.h), or,
- * without libunbound (--zone), one domain at a time. Output is in
+ * one cached resolver (both thread-safe). With --no-fetch and no
+ * --smtp-probe (DNS is then all an audit waits for) that is one thread per
+ * CPU, each running its share of the N as lanes on libunbound's event API
+ * (vouch/dns.h), or, without libunbound (--zone), one domain at a time;
+ * otherwise N threads, as fetches and probes block. Output is in
  * input order: finished results wait in a reorder window of 4 x N slots,
  * and a worker does not start a domain more than the window ahead of the
  * oldest unprinted one, so memory stays bounded whatever the input size.
@@ -18,6 +20,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -467,9 +470,9 @@ pool_work(pool_t *p)
  * the printer waits for may be in another lane of this thread), so a full
  * window makes it idle. */
 static vouch_lane_step_t
-lane_job(void *arg)
+lane_job(void *payload)
 {
-    pool_t *p = arg;
+    pool_t *p = payload;
     item_t tmp;
     size_t seq;
     int took;
@@ -489,21 +492,23 @@ lane_job(void *arg)
 
 typedef struct worker {
     pool_t *pool;
-    unsigned lanes;
+    unsigned lanes; /* 0: one domain at a time */
 } worker_t;
 
-/* A thread running its share of the jobs as lanes (vouch/dns.h) when the
- * resolver is libunbound's, else checking one domain at a time. */
+/* A thread running its share of the jobs as lanes (vouch/dns.h), or,
+ * without lanes or when the resolver has none, one domain at a time. */
 static void *
 worker(void *arg)
 {
     worker_t *w = arg;
     vouch_error_t err;
-    int rc;
+    int rc = VOUCH_EINVAL;
 
     vouch_error_clear(&err);
-    rc = vouch_resolver_lanes_run(w->pool->r->resolver, w->lanes, lane_job,
-                                  w->pool, &err);
+    if (w->lanes > 0) {
+        rc = vouch_resolver_lanes_run(w->pool->r->resolver, w->lanes, lane_job,
+                                      w->pool, &err);
+    }
     if (rc != 0) {
         if (rc != VOUCH_EINVAL) {
             cli_error("check: %s; checking one domain at a time",
@@ -514,14 +519,30 @@ worker(void *arg)
     return NULL;
 }
 
+/* The CPUs this process may run on (at least 1). */
+static unsigned
+usable_cpus(void)
+{
+    cpu_set_t set;
+    int n;
+
+    if (sched_getaffinity(0, sizeof(set), &set) != 0 ||
+        (n = CPU_COUNT(&set)) < 1) {
+        return 1;
+    }
+    return (unsigned)n;
+}
+
 static int
 run_pool(runner_t *r, source_t *src, unsigned jobs)
 {
     pool_t p;
     pthread_t tids[CHECK_JOBS_MAX];
     worker_t workers[CHECK_JOBS_MAX];
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads, started = 0, i;
+    unsigned cpus = usable_cpus(), threads = jobs, started = 0, i;
+    /* only DNS switches lanes: HTTPS fetches and SMTP probes block their
+     * thread, so with them every domain keeps a thread of its own */
+    bool lanes = r->aopts.no_fetch && !r->aopts.smtp_probe;
     item_t *it;
 
     memset(&p, 0, sizeof(p));
@@ -536,11 +557,13 @@ run_pool(runner_t *r, source_t *src, unsigned jobs)
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready, NULL);
     pthread_cond_init(&p.space, NULL);
-    /* one thread per CPU, the jobs shared out among them as lanes */
-    threads = cpus > 0 && (unsigned long)cpus < jobs ? (unsigned)cpus : jobs;
+    /* lanes: one thread per CPU, the jobs shared out among them */
+    if (lanes && cpus < jobs) {
+        threads = cpus;
+    }
     for (i = 0; i < threads; i++) {
         workers[i].pool = &p;
-        workers[i].lanes = jobs / threads + (i < jobs % threads);
+        workers[i].lanes = lanes ? jobs / threads + (i < jobs % threads) : 0;
         if (pthread_create(&tids[i], NULL, worker, &workers[i]) != 0) {
             break;
         }

@@ -560,37 +560,52 @@ test_dns__wire_malformed(void)
     len = packet(pkt, 0, 200, 0, "", 0);
     CHECK(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_MX) ==
           VOUCH_ESYNTAX);
-    /* a name longer than 255 bytes through a chain of pointers: labels of
-     * 63 bytes, each followed by a pointer to the one before */
-    memset(pkt, 0, sizeof(pkt));
-    len = packet(pkt, 0, 1, 0, "", 0);
+    /* names through chains of pointers: labels of 63 bytes, each followed
+     * by a pointer to the one before, held in the rdata of a record of a
+     * type nobody asks for; a CNAME then points at the last link. Three
+     * links make 193 bytes, five make 321, over the 255 of RFC 1035. */
     {
-        size_t prev = 0, k;
+        size_t links;
 
-        for (k = 0; k < 5; k++) {
-            size_t at = len;
+        for (links = 3; links <= 5; links += 2) {
+            size_t prev = 0, k, rdlen_at;
 
-            pkt[len++] = 63;
-            memset(pkt + len, 'a', 63);
-            len += 63;
-            if (k == 0) {
-                pkt[len++] = 0;
-            } else {
-                pkt[len++] = (uint8_t)(0xc0 | prev >> 8);
-                pkt[len++] = (uint8_t)prev;
+            len = packet(pkt, 0, 2, 0, "", 0);
+            memcpy(pkt + len, "\x00\xff\x00\x00\x01\x00\x00\x01\x2c", 9);
+            len += 9;
+            rdlen_at = len;
+            len += 2;
+            for (k = 0; k < links; k++) {
+                size_t at = len;
+
+                pkt[len++] = 63;
+                memset(pkt + len, 'a', 63);
+                len += 63;
+                if (k == 0) {
+                    pkt[len++] = 0;
+                } else {
+                    pkt[len++] = (uint8_t)(0xc0 | prev >> 8);
+                    pkt[len++] = (uint8_t)prev;
+                }
+                prev = at;
             }
-            prev = at;
+            pkt[rdlen_at] = (uint8_t)((len - rdlen_at - 2) >> 8);
+            pkt[rdlen_at + 1] = (uint8_t)(len - rdlen_at - 2);
+            memcpy(pkt + len, "\x00\x00\x05\x00\x01\x00\x00\x01\x2c\x00\x02",
+                   11);
+            len += 11;
+            pkt[len++] = (uint8_t)(0xc0 | prev >> 8);
+            pkt[len++] = (uint8_t)prev;
+            if (links == 3) {
+                REQUIRE(vouch__dns_wire_parse(&w, test_ctx(), pkt, len,
+                                              VOUCH_DNS_CNAME) == 0);
+                CHECK(w.n == 1 && w.rr[0].len == 193);
+                vouch__dns_wire_free(&w);
+            } else {
+                CHECK(vouch__dns_wire_parse(&w, test_ctx(), pkt, len,
+                                            VOUCH_DNS_CNAME) == VOUCH_ESYNTAX);
+            }
         }
-        /* the record: owner is the last chain link, type A */
-        pkt[len++] = (uint8_t)(0xc0 | prev >> 8);
-        pkt[len++] = (uint8_t)prev;
-        memcpy(pkt + len, "\x00\x05\x00\x01\x00\x00\x01\x2c\x00\x02", 10);
-        len += 10;
-        pkt[len++] = (uint8_t)(0xc0 | prev >> 8);
-        pkt[len++] = (uint8_t)prev;
-        /* the chain sits in the answer section: skip it as records */
-        CHECK(vouch__dns_wire_parse(&w, test_ctx(), pkt, len,
-                                    VOUCH_DNS_CNAME) == VOUCH_ESYNTAX);
     }
     /* every truncation of a good packet fails cleanly (or, cut at a
      * section end, parses) */

@@ -41,8 +41,11 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-/* The pause of a round where nothing waits on DNS but a lane is idle. */
-#define IDLE_PAUSE_MS 1
+/* The pause of a round where every live lane is idle or waits: 1 ms,
+ * doubling while no lane gets work, up to 64 ms (a full reorder window
+ * can last as long as one slow domain). */
+#define IDLE_PAUSE_MS     1
+#define IDLE_PAUSE_MAX_MS 64
 
 typedef enum lane_state {
     LANE_RUNNABLE,
@@ -66,8 +69,8 @@ struct vouch__lane {
 
 struct vouch__lanes {
     const vouch_ctx_t *ctx;
-    vouch_lane_step_t (*job)(void *arg);
-    void *arg;
+    vouch_lane_step_t (*job)(void *payload);
+    void *payload;
     ucontext_t home; /* the scheduler */
     vouch__lane_t *lane;
     unsigned n;
@@ -75,12 +78,16 @@ struct vouch__lanes {
     struct event_base *base;
     struct event *timer;
     vouch__lanes_backend_t backend;
+    unsigned long steps; /* jobs that did work, ever */
+    int64_t idle_pause_ms;
 #ifdef LANES_ASAN
     const void *home_bottom;
     size_t home_size;
 #endif
 };
 
+/* The lanes running on this thread: a query deep inside an audit finds
+ * its lane here, as the resolver API has no room to pass it along. */
 static _Thread_local vouch__lanes_t *current;
 
 vouch__lane_t *
@@ -111,8 +118,10 @@ enter(vouch__lanes_t *ls, vouch__lane_t *lane)
 #ifdef LANES_ASAN
     void *fake = NULL;
 
-    __sanitizer_start_switch_fiber(&fake, (char *)lane->map + getpagesize(),
-                                   lane->map_len - (size_t)getpagesize());
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+    __sanitizer_start_switch_fiber(&fake, (char *)lane->map + page,
+                                   lane->map_len - page);
 #endif
     ls->running = lane;
     (void)swapcontext(&ls->home, &lane->uc);
@@ -149,12 +158,14 @@ lane_main(void)
     __sanitizer_finish_switch_fiber(NULL, &ls->home_bottom, &ls->home_size);
 #endif
     for (;;) {
-        vouch_lane_step_t step = ls->job(ls->arg);
+        vouch_lane_step_t step = ls->job(ls->payload);
 
         if (step == VOUCH_LANE_DONE) {
             break;
         }
-        if (step == VOUCH_LANE_IDLE) {
+        if (step == VOUCH_LANE_MORE) {
+            ls->steps++;
+        } else {
             lane->state = LANE_IDLE;
             leave(ls, lane);
         }
@@ -188,7 +199,7 @@ vouch__lane_wake(vouch__lane_t *lane)
 static int
 lane_init(vouch__lanes_t *ls, vouch__lane_t *lane)
 {
-    size_t page = (size_t)getpagesize();
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
     lane->lanes = ls;
     lane->map_len = VOUCH_LANE_STACK + page;
@@ -237,8 +248,8 @@ poll_events(vouch__lanes_t *ls, unsigned waiting, unsigned idle)
         }
     }
     wait_ms = first != 0 ? first - now : VOUCH_DNS_TIMEOUT_MS;
-    if (idle > 0 && wait_ms > IDLE_PAUSE_MS) {
-        wait_ms = IDLE_PAUSE_MS;
+    if (idle > 0 && wait_ms > ls->idle_pause_ms) {
+        wait_ms = ls->idle_pause_ms;
     }
     if (wait_ms < 0) {
         wait_ms = 0;
@@ -268,22 +279,33 @@ poll_events(vouch__lanes_t *ls, unsigned waiting, unsigned idle)
 static void
 schedule(vouch__lanes_t *ls)
 {
+    unsigned long steps = ls->steps;
+
+    ls->idle_pause_ms = IDLE_PAUSE_MS;
     for (;;) {
         unsigned i, waiting = 0, idle = 0, live = 0;
 
         for (i = 0; i < ls->n; i++) {
-            vouch__lane_t *lane = &ls->lane[i];
-
-            if (lane->state == LANE_RUNNABLE) {
-                enter(ls, lane);
+            if (ls->lane[i].state == LANE_RUNNABLE) {
+                enter(ls, &ls->lane[i]);
             }
-            waiting += lane->state == LANE_WAITING;
-            idle += lane->state == LANE_IDLE;
-            live += lane->state != LANE_DONE;
+        }
+        /* counted after the round: a query of one lane may have answered
+         * another's (libunbound calls back inside ub_resolve_event) */
+        for (i = 0; i < ls->n; i++) {
+            waiting += ls->lane[i].state == LANE_WAITING;
+            idle += ls->lane[i].state == LANE_IDLE;
+            live += ls->lane[i].state != LANE_DONE;
         }
         if (live == 0) {
             return;
         }
+        if (ls->steps != steps) {
+            ls->idle_pause_ms = IDLE_PAUSE_MS;
+        } else if (idle > 0 && ls->idle_pause_ms < IDLE_PAUSE_MAX_MS) {
+            ls->idle_pause_ms *= 2;
+        }
+        steps = ls->steps;
         if (waiting + idle == live) {
             poll_events(ls, waiting, idle);
         }
@@ -306,6 +328,10 @@ lanes_free(vouch__lanes_t *ls)
     }
     for (i = 0; i < ls->n; i++) {
         if (ls->lane[i].map != NULL) {
+#ifdef LANES_ASAN
+            /* the stack's poison must not outlive its mapping */
+            ASAN_UNPOISON_MEMORY_REGION(ls->lane[i].map, ls->lane[i].map_len);
+#endif
             (void)munmap(ls->lane[i].map, ls->lane[i].map_len);
         }
     }
@@ -315,21 +341,20 @@ lanes_free(vouch__lanes_t *ls)
 
 int
 vouch_resolver_lanes_run(vouch_resolver_t *resolver, unsigned lanes,
-                         vouch_lane_step_t (*job)(void *arg), void *arg,
+                         vouch_lane_step_t (*job)(void *payload), void *payload,
                          vouch_error_t *err)
 {
     vouch__lanes_t *ls;
     unsigned i;
     int rc;
 
-    if (lanes == 0 || lanes > VOUCH_LANES_MAX || job == NULL ||
-        resolver->ops->lanes_attach == NULL) {
+    if (lanes == 0 || lanes > VOUCH_LANES_MAX || job == NULL) {
         return vouch__error(err, VOUCH_EINVAL, "dns", 0,
-                            lanes == 0 || lanes > VOUCH_LANES_MAX
-                                ? "lanes: 1 to %u lanes"
-                                : "lanes: the resolver does not use "
-                                  "libunbound",
-                            VOUCH_LANES_MAX);
+                            "lanes: 1 to %u lanes and a job", VOUCH_LANES_MAX);
+    }
+    if (resolver->ops->lanes_attach == NULL) {
+        return vouch__error(err, VOUCH_EINVAL, "dns", 0,
+                            "lanes: the resolver does not use libunbound");
     }
     if (current != NULL) {
         return vouch__error(err, VOUCH_EINVAL, "dns", 0,
@@ -341,7 +366,7 @@ vouch_resolver_lanes_run(vouch_resolver_t *resolver, unsigned lanes,
     }
     ls->ctx = resolver->ctx;
     ls->job = job;
-    ls->arg = arg;
+    ls->payload = payload;
     ls->lane = vouch__calloc(resolver->ctx, lanes, sizeof(*ls->lane));
     ls->base = event_base_new();
     if (ls->lane == NULL || ls->base == NULL ||

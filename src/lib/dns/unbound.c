@@ -20,6 +20,13 @@
  * result delivered by another thread is seen at once, and no result wakes
  * every thread.
  *
+ * Lanes (lanes.c) use libunbound's event API instead: each thread running
+ * lanes has an event-driven context of its own, set up with the same
+ * options; a lane's query switches lanes until its callback (or its
+ * deadline, then ub_cancel: a cancelled query is never called back) and
+ * the response, a packet, is read by wire.c. Both paths end in
+ * make_answer().
+ *
  * A bogus answer is never returned as data: it becomes SERVFAIL with the
  * validator's reason. Rdata is decoded and checked here (lengths of
  * addresses, TXT strings, names) before it reaches any protocol.
@@ -540,7 +547,12 @@ on_event(void *mydata, int rcode, void *pkt, int len, int sec, char *why_bogus,
     v.secure = sec == 2;
     v.bogus = sec == 1;
     v.why_bogus = why_bogus;
-    if (pkt != NULL && len > 0) {
+    if (pkt == NULL || len <= 0) {
+        /* no response: not a verdict about the name */
+        if (v.rcode == 0) {
+            v.rcode = 2;
+        }
+    } else {
         rc = vouch__dns_wire_parse(&wire, w->b->ctx, pkt, (size_t)len, w->type);
     }
     if (rc == VOUCH_ESYNTAX || rc == VOUCH_ETOOBIG) {
@@ -590,7 +602,8 @@ lane_query(ub_backend_t *b, vouch__lanes_t *lanes, vouch__lane_t *lane,
     }
     if (!w.done) { /* not answered at once (local data, libunbound's cache) */
         w.lane = lane;
-        if (!vouch__lane_wait(lanes, lane, deadline)) {
+        /* an answer may come in the round its deadline passed */
+        if (!vouch__lane_wait(lanes, lane, deadline) && !w.done) {
             (void)ub_cancel(ub, async_id);
             return vouch__dns_answer_new(b->ctx, VOUCH_DNS_TIMEOUT,
                                          VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
@@ -768,10 +781,10 @@ vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
     }
     pthread_mutex_init(&b->lock, NULL);
     b->opts = *opts;
-    if ((own_string(ctx, &b->opts.forwarder, &b->strings[0]) |
-         own_string(ctx, &b->opts.resolv_conf, &b->strings[1]) |
-         own_string(ctx, &b->opts.trust_anchor_file, &b->strings[2]) |
-         own_string(ctx, &b->opts.config_file, &b->strings[3])) != 0) {
+    if (own_string(ctx, &b->opts.forwarder, &b->strings[0]) != 0 ||
+        own_string(ctx, &b->opts.resolv_conf, &b->strings[1]) != 0 ||
+        own_string(ctx, &b->opts.trust_anchor_file, &b->strings[2]) != 0 ||
+        own_string(ctx, &b->opts.config_file, &b->strings[3]) != 0) {
         ub_backend_free(b);
         return vouch__error_code(err, VOUCH_ENOMEM, "dns");
     }
