@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/check/run.sh [N [JOBS]]
+# bench/check/run.sh [N [JOBS]]   (JOBS default 32)
 #
 # Domains audited per second by `vouch check --from - --jobs JOBS --jsonl`
 # against the loopback DNS fixture (NSD + unbound, tests/fixtures), through
@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/bench/out/check
 n=${1:-5000}
-jobs=${2:-8}
+jobs=${2:-32}
 build=${VOUCH_BUILD:-$top/bench/out/build}
 cd "$top"
 

@@ -291,6 +291,46 @@ VOUCH_EXTERN int vouch_dns_query(vouch_resolver_t *resolver,
                                  const vouch_dns_answer_t **out,
                                  vouch_error_t *err) VOUCH_WARN_UNUSED;
 
+/*
+ * Lanes: many jobs that wait on DNS, on one thread.
+ * vouch_resolver_lanes_run() runs `lanes` lanes on the calling thread,
+ * each calling job(payload) over and over on its own stack until it returns
+ * VOUCH_LANE_DONE. While a lane waits for an answer from this resolver the
+ * others run, so the thread keeps up to `lanes` queries in flight through
+ * one event loop (libunbound's event API, no hand-off to a resolver thread
+ * per query). VOUCH_LANE_IDLE means nothing to do yet: the lane is called
+ * again once the others had their turn and, if none has work either,
+ * after a pause (1 ms, doubling up to 64 ms while nothing happens).
+ * Only queries to this resolver switch lanes: a job must not wait for
+ * another lane of its thread in any other way (a lock held across a
+ * query, a condition variable), nor block on other I/O (it would hold up
+ * every lane of its thread), and has VOUCH_LANE_STACK bytes of stack.
+ * Several threads may run lanes on one resolver at once; each has its own
+ * libunbound context (same options, its own libunbound cache; the
+ * resolver's cache is shared).
+ * Returns 0 once every lane is done; VOUCH_EINVAL (lanes is 0 or over
+ * VOUCH_LANES_MAX, or the resolver does not use libunbound: run the jobs
+ * on threads instead); VOUCH_EIO (libunbound set-up failed: err says why);
+ * VOUCH_ENOMEM (nothing ran).
+ */
+typedef enum vouch_lane_step {
+    VOUCH_LANE_DONE = 0,
+    VOUCH_LANE_MORE,
+    VOUCH_LANE_IDLE
+} vouch_lane_step_t;
+
+/* Lanes per thread: each maps a stack, so a cap keeps a typo from
+ * mapping terabytes. The stack: an audit peaks near 20 KB (the SPF tree
+ * walk recurses ten deep); 1 MiB leaves room for libraries and sanitizers
+ * and costs only the pages touched. */
+#define VOUCH_LANES_MAX  4096
+#define VOUCH_LANE_STACK (1024 * 1024)
+
+VOUCH_EXTERN int
+vouch_resolver_lanes_run(vouch_resolver_t *resolver, unsigned lanes,
+                         vouch_lane_step_t (*job)(void *payload), void *payload,
+                         vouch_error_t *err) VOUCH_WARN_UNUSED;
+
 /* Free the resolver (and what it owns). NULL is a no-op. */
 VOUCH_EXTERN void vouch_resolver_free(vouch_resolver_t *resolver);
 

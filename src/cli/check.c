@@ -5,8 +5,12 @@
  * domain (--jsonl).
  *
  * Bulk: --from FILE|- reads one domain a line ('#' comments, blank lines
- * skipped); --jobs N audits N domains at a time on a thread pool sharing
- * one context and one cached resolver (both thread-safe). Output is in
+ * skipped); --jobs N audits N domains at a time, sharing one context and
+ * one cached resolver (both thread-safe). With --no-fetch and no
+ * --smtp-probe (DNS is then all an audit waits for) that is one thread per
+ * CPU, each running its share of the N as lanes on libunbound's event API
+ * (vouch/dns.h), or, without libunbound (--zone), one domain at a time;
+ * otherwise N threads, as fetches and probes block. Output is in
  * input order: finished results wait in a reorder window of 4 x N slots,
  * and a worker does not start a domain more than the window ahead of the
  * oldest unprinted one, so memory stays bounded whatever the input size.
@@ -16,6 +20,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -409,38 +414,123 @@ typedef struct pool {
     bool stop; /* the printer gave up (write error) */
 } pool_t;
 
-static void *
-worker(void *arg)
+/* Take the next domain into it, numbered *seq: 1 taken; 0 the input ended
+ * or the printer stopped; -1 the window is full. Holding p->mu. */
+static int
+pool_take(pool_t *p, item_t *it, size_t *seq)
 {
-    pool_t *p = arg;
+    if (p->eof || p->stop) {
+        return 0;
+    }
+    if (p->next_in >= p->next_out + p->window) {
+        return -1;
+    }
+    if (source_next(p->src, it) == 0) {
+        p->eof = true;
+        pthread_cond_broadcast(&p->ready);
+        pthread_cond_broadcast(&p->space);
+        return 0;
+    }
+    *seq = p->next_in++;
+    return 1;
+}
+
+/* Hand a checked domain to the printer. Holding p->mu. */
+static void
+pool_put(pool_t *p, const item_t *it, size_t seq)
+{
+    p->ring[seq % p->window] = *it;
+    p->ring[seq % p->window].ready = true;
+    pthread_cond_broadcast(&p->ready);
+}
+
+/* A thread checking one domain at a time. */
+static void
+pool_work(pool_t *p)
+{
     item_t tmp;
+    size_t seq;
+    int took;
 
     pthread_mutex_lock(&p->mu);
-    for (;;) {
-        size_t seq;
-
-        while (!p->eof && !p->stop && p->next_in >= p->next_out + p->window) {
+    while ((took = pool_take(p, &tmp, &seq)) != 0) {
+        if (took < 0) {
             pthread_cond_wait(&p->space, &p->mu);
+            continue;
         }
-        if (p->eof || p->stop) {
-            break;
-        }
-        if (source_next(p->src, &tmp) == 0) {
-            p->eof = true;
-            pthread_cond_broadcast(&p->ready);
-            pthread_cond_broadcast(&p->space);
-            break;
-        }
-        seq = p->next_in++;
         pthread_mutex_unlock(&p->mu);
         run_item(p->r, &tmp);
         pthread_mutex_lock(&p->mu);
-        p->ring[seq % p->window] = tmp;
-        p->ring[seq % p->window].ready = true;
-        pthread_cond_broadcast(&p->ready);
+        pool_put(p, &tmp, seq);
     }
     pthread_mutex_unlock(&p->mu);
+}
+
+/* One domain of a lane: a lane must not sleep on the window (the domain
+ * the printer waits for may be in another lane of this thread), so a full
+ * window makes it idle. */
+static vouch_lane_step_t
+lane_job(void *payload)
+{
+    pool_t *p = payload;
+    item_t tmp;
+    size_t seq;
+    int took;
+
+    pthread_mutex_lock(&p->mu);
+    took = pool_take(p, &tmp, &seq);
+    pthread_mutex_unlock(&p->mu);
+    if (took <= 0) {
+        return took < 0 ? VOUCH_LANE_IDLE : VOUCH_LANE_DONE;
+    }
+    run_item(p->r, &tmp);
+    pthread_mutex_lock(&p->mu);
+    pool_put(p, &tmp, seq);
+    pthread_mutex_unlock(&p->mu);
+    return VOUCH_LANE_MORE;
+}
+
+typedef struct worker {
+    pool_t *pool;
+    unsigned lanes; /* 0: one domain at a time */
+} worker_t;
+
+/* A thread running its share of the jobs as lanes (vouch/dns.h), or,
+ * without lanes or when the resolver has none, one domain at a time. */
+static void *
+worker(void *arg)
+{
+    worker_t *w = arg;
+    vouch_error_t err;
+    int rc = VOUCH_EINVAL;
+
+    vouch_error_clear(&err);
+    if (w->lanes > 0) {
+        rc = vouch_resolver_lanes_run(w->pool->r->resolver, w->lanes, lane_job,
+                                      w->pool, &err);
+    }
+    if (rc != 0) {
+        if (rc != VOUCH_EINVAL) {
+            cli_error("check: %s; checking one domain at a time",
+                      err.msg[0] != '\0' ? err.msg : vouch_strerror(rc));
+        }
+        pool_work(w->pool);
+    }
     return NULL;
+}
+
+/* The CPUs this process may run on (at least 1). */
+static unsigned
+usable_cpus(void)
+{
+    cpu_set_t set;
+    int n;
+
+    if (sched_getaffinity(0, sizeof(set), &set) != 0 ||
+        (n = CPU_COUNT(&set)) < 1) {
+        return 1;
+    }
+    return (unsigned)n;
 }
 
 static int
@@ -448,7 +538,11 @@ run_pool(runner_t *r, source_t *src, unsigned jobs)
 {
     pool_t p;
     pthread_t tids[CHECK_JOBS_MAX];
-    unsigned started = 0, i;
+    worker_t workers[CHECK_JOBS_MAX];
+    unsigned cpus = usable_cpus(), threads = jobs, started = 0, i;
+    /* only DNS switches lanes: HTTPS fetches and SMTP probes block their
+     * thread, so with them every domain keeps a thread of its own */
+    bool lanes = r->aopts.no_fetch && !r->aopts.smtp_probe;
     item_t *it;
 
     memset(&p, 0, sizeof(p));
@@ -463,8 +557,14 @@ run_pool(runner_t *r, source_t *src, unsigned jobs)
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready, NULL);
     pthread_cond_init(&p.space, NULL);
-    for (i = 0; i < jobs; i++) {
-        if (pthread_create(&tids[i], NULL, worker, &p) != 0) {
+    /* lanes: one thread per CPU, the jobs shared out among them */
+    if (lanes && cpus < jobs) {
+        threads = cpus;
+    }
+    for (i = 0; i < threads; i++) {
+        workers[i].pool = &p;
+        workers[i].lanes = lanes ? jobs / threads + (i < jobs % threads) : 0;
+        if (pthread_create(&tids[i], NULL, worker, &workers[i]) != 0) {
             break;
         }
         started++;

@@ -13,7 +13,9 @@ libunbound (--resolver 127.0.0.1@PORT --trust-anchor DS-file):
     reported as ignored (dane-insecure);
   - a name whose TXT was altered after signing: bogus, a critical
     dnssec-bogus finding, SPF not read from the bogus data;
-  - bulk through libunbound (--jobs 8) keeps input order.
+  - bulk through libunbound (--jobs 8 and 64 with --no-fetch: lanes on
+    libunbound's event API; --jobs 8 with fetches: a thread per domain)
+    keeps input order and gives each domain its one-domain result.
 Prints "N passed, N failed"; exit 77 (skip) when NSD/unbound are missing.
 """
 import json
@@ -82,6 +84,13 @@ def ids(o):
     return [f["id"] for f in o.get("findings", [])]
 
 
+def verdict(o):
+    """What a bulk result must share with the same domain checked alone."""
+    return (o.get("grade"), o.get("score"),
+            o.get("checks", {}).get("dnssec", {}).get("state"),
+            sorted(ids(o)))
+
+
 def run(fx):
     live = ["--resolver", "127.0.0.1@" + RES_PORT, "--dns-timeout", "3000"]
     anchored = live + ["--trust-anchor", fx["DNS_TRUST_ANCHORS"]]
@@ -131,12 +140,24 @@ def run(fx):
           "spf-dns-error" in ids(o), str(ids(o)))
     check("bogus: grade F", o["grade"] == "F", o["grade"])
 
-    names = ["dnssec.test", "plain.test", "bad.dnssec.test", "nx.plain.test"]
-    names = names * 10
-    p = vouch(anchored + ["--jsonl", "--jobs", "8", "--from", "-"],
-              stdin="\n".join(names) + "\n")
-    got = [json.loads(l)["domain"] for l in p.stdout.splitlines()]
-    check("bulk order through libunbound", got == names, str(got[:8]))
+    # bulk runs its domains in lanes on libunbound's event API: each
+    # result (DNSSEC state, grade, findings) is the one-domain result
+    distinct = ["dnssec.test", "plain.test", "bad.dnssec.test",
+                "nx.plain.test"]
+    alone = {n: verdict(one(anchored, n)) for n in distinct}
+    names = distinct * 10
+    # with --no-fetch in lanes, without it on a thread per domain
+    for jobs, fetch in (("8", ["--no-fetch"]), ("64", ["--no-fetch"]),
+                        ("8", [])):
+        p = vouch(anchored + fetch + ["--jsonl", "--jobs", jobs, "--from", "-"],
+                  stdin="\n".join(names) + "\n")
+        got = [json.loads(l) for l in p.stdout.splitlines()]
+        check("bulk --jobs %s: input order" % jobs,
+              [o["domain"] for o in got] == names,
+              str([o["domain"] for o in got][:8]))
+        wrong = [o["domain"] for o in got if verdict(o) != alone[o["domain"]]]
+        check("bulk --jobs %s: results as one by one" % jobs, not wrong,
+              str(wrong[:4]))
 
 
 def main():

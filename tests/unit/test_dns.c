@@ -54,7 +54,7 @@ fake_free(void *impl)
 }
 
 static const vouch__dns_backend_t fake_backend = { "fake", fake_query,
-                                                   fake_free };
+                                                   fake_free, NULL };
 
 static vouch_resolver_t *
 fake_resolver(fake_t *f, size_t cache)
@@ -430,6 +430,230 @@ test_dns__cache_oom(void)
     }
 }
 
+/* ---- responses (wire.c)
+ * ----------------------------------------------------------- */
+
+/* A response to "mx.test" with the given answer section (ancount n) and
+ * authority section (nscount ns) after the question; the question name
+ * sits at offset 12 for pointers (0xc00c). */
+static size_t
+packet(uint8_t *out, uint8_t rcode, unsigned an, unsigned ns,
+       const void *sections, size_t len)
+{
+    static const uint8_t head[] = { 0x12, 0x34, 0x81, 0x80, 0,   1,   0,
+                                    0,    0,    0,    0,    0,   2,   'm',
+                                    'x',  4,    't',  'e',  's', 't', 0,
+                                    0,    15,   0,    1 };
+
+    memcpy(out, head, sizeof(head));
+    out[3] = (uint8_t)(0x80 | rcode);
+    out[7] = (uint8_t)an;
+    out[9] = (uint8_t)ns;
+    memcpy(out + sizeof(head), sections, len);
+    return sizeof(head) + len;
+}
+
+static void
+test_dns__wire_records(void)
+{
+    /* a CNAME (TTL 60) to the MX set; the MX's exchange is compressed
+     * (a label and a pointer to "test"), a CH-class MX is passed over */
+    static const uint8_t an[] =
+        "\xc0\x0c\x00\x05\x00\x01\x00\x00\x00\x3c\x00\x02\xc0\x0c"
+        "\xc0\x0c\x00\x0f\x00\x01\x00\x00\x01\x2c\x00\x07\x00\x0a\x02mx"
+        "\xc0\x0f"
+        "\xc0\x0c\x00\x0f\x00\x03\x00\x00\x01\x2c\x00\x04\x00\x01\xc0\x0c"
+        "\xc0\x0c\x00\x0f\x00\x01\x00\x00\x01\x2c\x00\x08\x00\x14\x03mx2"
+        "\xc0\x0c";
+    uint8_t pkt[512];
+    size_t len = packet(pkt, 0, 4, 0, an, sizeof(an) - 1);
+    vouch__dns_wire_t w;
+
+    REQUIRE(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_MX) == 0);
+    CHECK(w.rcode == 0 && w.n == 2 && w.ttl == 60);
+    CHECK(w.rr[0].len == 11 &&
+          memcmp(w.rr[0].data, "\x00\x0a\x02mx\x04test\x00", 11) == 0);
+    CHECK(w.rr[1].len == 15 &&
+          memcmp(w.rr[1].data, "\x00\x14\x03mx2\x02mx\x04test\x00", 15) == 0);
+    vouch__dns_wire_free(&w);
+
+    /* the same answer asked as CNAME: only the CNAME */
+    REQUIRE(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_CNAME) ==
+            0);
+    CHECK(w.n == 1 && w.rr[0].len == 9 &&
+          memcmp(w.rr[0].data, "\x02mx\x04test\x00", 9) == 0);
+    vouch__dns_wire_free(&w);
+}
+
+static void
+test_dns__wire_negative(void)
+{
+    /* NXDOMAIN with an SOA of TTL 3600 and MINIMUM 300: 300 (RFC 2308) */
+    static const uint8_t ns[] =
+        "\xc0\x0f\x00\x06\x00\x01\x00\x00\x0e\x10\x00\x1d"
+        "\x02ns\xc0\x0f\x01h\xc0\x0f"
+        "\x00\x00\x00\x01\x00\x00\x0e\x10\x00\x00\x0e\x10\x00\x00\x0e\x10"
+        "\x00\x00\x01\x2c";
+    uint8_t pkt[512];
+    size_t len = packet(pkt, 3, 0, 1, ns, sizeof(ns) - 1);
+    vouch__dns_wire_t w;
+
+    REQUIRE(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_MX) == 0);
+    CHECK(w.rcode == 3 && w.n == 0 && w.ttl == 300);
+    vouch__dns_wire_free(&w);
+    /* the SOA itself asked for: its names uncompressed */
+    pkt[7] = 1;
+    pkt[9] = 0;
+    REQUIRE(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_SOA) ==
+            0);
+    CHECK(w.n == 1 && w.ttl == 3600 && w.rr[0].len == 9 + 8 + 20 &&
+          memcmp(w.rr[0].data, "\x02ns\x04test\x00\x01h\x04test\x00", 17) == 0);
+    vouch__dns_wire_free(&w);
+    /* no SOA: nothing to cache by */
+    len = packet(pkt, 3, 0, 0, "", 0);
+    REQUIRE(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_MX) == 0);
+    CHECK(w.n == 0 && w.ttl == 0);
+    vouch__dns_wire_free(&w);
+}
+
+static void
+test_dns__wire_malformed(void)
+{
+    static const struct {
+        const char *what;
+        const char *an;
+        size_t len;
+    } bad[] = {
+        /* a pointer to itself, and one pointing forward */
+        { "loop",
+          "\xc0\x0c\x00\x0f\x00\x01\x00\x00\x01\x2c\x00\x04\x00\x01"
+          "\xc0\x27",
+          16 },
+        { "forward",
+          "\xc0\x0c\x00\x0f\x00\x01\x00\x00\x01\x2c\x00\x04\x00\x01"
+          "\xc0\x30",
+          16 },
+        /* the exchange runs past the rdata */
+        { "past rdata",
+          "\xc0\x0c\x00\x0f\x00\x01\x00\x00\x01\x2c\x00\x03\x00"
+          "\x01\x02mx\x00",
+          18 },
+        /* rdata length beyond the packet */
+        { "rdlength", "\xc0\x0c\x00\x10\x00\x01\x00\x00\x01\x2c\x00\x40\x01x",
+          14 },
+        /* label type 01 */
+        { "label type", "\x41x\x00\x00\x10\x00\x01\x00\x00\x01\x2c\x00\x00",
+          13 },
+    };
+
+    uint8_t pkt[512];
+    vouch__dns_wire_t w;
+    size_t i, len, cut;
+
+    for (i = 0; i < VOUCH_ARRAY_LEN(bad); i++) {
+        len = packet(pkt, 0, 1, 0, bad[i].an, bad[i].len);
+        CHECKF(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_MX) ==
+                   VOUCH_ESYNTAX,
+               "%s", bad[i].what);
+    }
+    /* an answer count the packet cannot hold */
+    len = packet(pkt, 0, 200, 0, "", 0);
+    CHECK(vouch__dns_wire_parse(&w, test_ctx(), pkt, len, VOUCH_DNS_MX) ==
+          VOUCH_ESYNTAX);
+    /* names through chains of pointers: labels of 63 bytes, each followed
+     * by a pointer to the one before, held in the rdata of a record of a
+     * type nobody asks for; a CNAME then points at the last link. Three
+     * links make 193 bytes, five make 321, over the 255 of RFC 1035. */
+    {
+        size_t links;
+
+        for (links = 3; links <= 5; links += 2) {
+            size_t prev = 0, k, rdlen_at;
+
+            len = packet(pkt, 0, 2, 0, "", 0);
+            memcpy(pkt + len, "\x00\xff\x00\x00\x01\x00\x00\x01\x2c", 9);
+            len += 9;
+            rdlen_at = len;
+            len += 2;
+            for (k = 0; k < links; k++) {
+                size_t at = len;
+
+                pkt[len++] = 63;
+                memset(pkt + len, 'a', 63);
+                len += 63;
+                if (k == 0) {
+                    pkt[len++] = 0;
+                } else {
+                    pkt[len++] = (uint8_t)(0xc0 | prev >> 8);
+                    pkt[len++] = (uint8_t)prev;
+                }
+                prev = at;
+            }
+            pkt[rdlen_at] = (uint8_t)((len - rdlen_at - 2) >> 8);
+            pkt[rdlen_at + 1] = (uint8_t)(len - rdlen_at - 2);
+            memcpy(pkt + len, "\x00\x00\x05\x00\x01\x00\x00\x01\x2c\x00\x02",
+                   11);
+            len += 11;
+            pkt[len++] = (uint8_t)(0xc0 | prev >> 8);
+            pkt[len++] = (uint8_t)prev;
+            if (links == 3) {
+                REQUIRE(vouch__dns_wire_parse(&w, test_ctx(), pkt, len,
+                                              VOUCH_DNS_CNAME) == 0);
+                CHECK(w.n == 1 && w.rr[0].len == 193);
+                vouch__dns_wire_free(&w);
+            } else {
+                CHECK(vouch__dns_wire_parse(&w, test_ctx(), pkt, len,
+                                            VOUCH_DNS_CNAME) == VOUCH_ESYNTAX);
+            }
+        }
+    }
+    /* every truncation of a good packet fails cleanly (or, cut at a
+     * section end, parses) */
+    {
+        static const uint8_t an[] =
+            "\xc0\x0c\x00\x0f\x00\x01\x00\x00\x01\x2c\x00\x07\x00\x0a\x02mx"
+            "\xc0\x0f";
+        size_t full = packet(pkt, 0, 1, 0, an, sizeof(an) - 1);
+
+        for (cut = 0; cut < full; cut++) {
+            int rc =
+                vouch__dns_wire_parse(&w, test_ctx(), pkt, cut, VOUCH_DNS_MX);
+
+            CHECKF(rc == VOUCH_ESYNTAX, "cut at %zu: %d", cut, rc);
+        }
+        CHECK(vouch__dns_wire_parse(&w, test_ctx(), pkt, full, VOUCH_DNS_MX) ==
+              0);
+        vouch__dns_wire_free(&w);
+    }
+}
+
+static void
+test_dns__wire_oom(void)
+{
+    static const uint8_t an[] =
+        "\xc0\x0c\x00\x0f\x00\x01\x00\x00\x01\x2c\x00\x07\x00\x0a\x02mx"
+        "\xc0\x0f";
+    uint8_t pkt[512];
+    size_t len = packet(pkt, 0, 1, 0, an, sizeof(an) - 1);
+    unsigned long n;
+
+    for (n = 1; n <= 3; n++) {
+        vouch__dns_wire_t w;
+        long live = test_oom_live;
+        int rc;
+
+        test_oom_count = 0;
+        test_oom_fail_at = n;
+        rc = vouch__dns_wire_parse(&w, test_oom_ctx(), pkt, len, VOUCH_DNS_MX);
+        test_oom_fail_at = 0;
+        CHECK(rc == 0 || rc == VOUCH_ENOMEM);
+        if (rc == 0) {
+            vouch__dns_wire_free(&w);
+        }
+        CHECKF(test_oom_live == live, "n=%lu leaked", n);
+    }
+}
+
 static const test_case_t cases[] = {
     TEST(dns__name_normalize),
     TEST(dns__name_from_wire),
@@ -442,6 +666,10 @@ static const test_case_t cases[] = {
     TEST(dns__cache_eviction),
     TEST(dns__cache_threads),
     TEST(dns__cache_oom),
+    TEST(dns__wire_records),
+    TEST(dns__wire_negative),
+    TEST(dns__wire_malformed),
+    TEST(dns__wire_oom),
 };
 
 TEST_MAIN(cases)

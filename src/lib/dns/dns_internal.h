@@ -21,6 +21,8 @@
 /* ---- backends
  * ---------------------------------------------------------------- */
 
+typedef struct vouch__lanes vouch__lanes_t;
+
 typedef struct vouch__dns_backend {
     const char *name; /* "zone", "unbound", "overlay" */
     /*
@@ -32,6 +34,12 @@ typedef struct vouch__dns_backend {
                  int64_t deadline_ms, const vouch_dns_answer_t **out,
                  vouch_error_t *err);
     void (*free)(void *impl);
+    /*
+     * Give lanes (lanes.c) an event-driven context of this backend, or
+     * NULL when it has none to give (answers without waiting). Returns 0,
+     * VOUCH_EINVAL (no libunbound behind it), VOUCH_EIO, VOUCH_ENOMEM.
+     */
+    int (*lanes_attach)(void *impl, vouch__lanes_t *lanes, vouch_error_t *err);
 } vouch__dns_backend_t;
 
 typedef struct vouch__dns_cache vouch__dns_cache_t;
@@ -49,6 +57,39 @@ VOUCH_HIDDEN int vouch__resolver_wrap(vouch_resolver_t **out,
                                       const vouch_ctx_t *ctx,
                                       const vouch__dns_backend_t *ops,
                                       void *impl);
+
+/* ---- lanes (lanes.c)
+ * ---------------------------------------------------------------- */
+
+typedef struct vouch__lane vouch__lane_t;
+
+/* What a backend attached to the lanes of a thread (lanes_attach). */
+typedef struct vouch__lanes_backend {
+    void *owner;                 /* the backend's impl */
+    void *state;                 /* its event-driven context */
+    void (*detach)(void *state); /* called when the lanes end */
+} vouch__lanes_backend_t;
+
+/* The lanes of the calling thread and the lane running, while a lane runs;
+ * else NULL. */
+VOUCH_HIDDEN vouch__lane_t *vouch__lane_self(vouch__lanes_t **lanes);
+
+/* The event base (libevent's struct event_base) of the lanes. */
+VOUCH_HIDDEN void *vouch__lanes_base(vouch__lanes_t *lanes);
+
+/* Where a backend keeps what it attached to these lanes. */
+VOUCH_HIDDEN vouch__lanes_backend_t *
+vouch__lanes_backend(vouch__lanes_t *lanes);
+
+/*
+ * Switch the running lane out until vouch__lane_wake() or the monotonic
+ * deadline_ms (0 = none). Returns true if woken, false at the deadline.
+ */
+VOUCH_HIDDEN bool vouch__lane_wait(vouch__lanes_t *lanes, vouch__lane_t *lane,
+                                   int64_t deadline_ms);
+
+/* Make a waiting lane runnable again (from an event callback). */
+VOUCH_HIDDEN void vouch__lane_wake(vouch__lane_t *lane);
 
 /* ---- answers
  * ------------------------------------------------------------------ */
@@ -126,6 +167,42 @@ VOUCH_HIDDEN int vouch__dns_name_from_wire(char *out, size_t out_cap,
  */
 VOUCH_HIDDEN bool vouch__dns_name_eq(const char *a, size_t alen, const char *b,
                                      size_t blen);
+
+/* ---- responses (wire.c)
+ * ------------------------------------------------------------ */
+
+typedef struct vouch__dns_rdata {
+    const uint8_t *data;
+    size_t len;
+} vouch__dns_rdata_t;
+
+/* The answer records of one type in a response packet. */
+typedef struct vouch__dns_wire {
+    const vouch_ctx_t *ctx;
+    int rcode;              /* the header's RCODE */
+    vouch__dns_rdata_t *rr; /* n rdata: into the packet, or into buf */
+    size_t n;
+    uint32_t ttl; /* smallest answer TTL; no records: RFC 2308 §5 */
+    uint8_t *buf; /* rdata with names uncompressed */
+    size_t cap, used;
+} vouch__dns_wire_t;
+
+/*
+ * Read the response pkt[0..len): its RCODE, the answer records of type qtype,
+ * class IN, in order (CNAMEs leading to them are passed over), each rdata with
+ * the domain names in it uncompressed (MX, CNAME, NS, PTR, SOA); ttl is
+ * the smallest TTL in the answer section, or without records the
+ * negative-caching time of the authority SOA (0 if none). The rdata point
+ * into pkt or into w's own buffer: keep pkt until vouch__dns_wire_free().
+ * Returns 0, VOUCH_ESYNTAX (malformed: nothing to free), VOUCH_ETOOBIG
+ * (over VOUCH_DNS_ANSWER_RR_MAX answer records), VOUCH_ENOMEM.
+ */
+VOUCH_HIDDEN int vouch__dns_wire_parse(vouch__dns_wire_t *w,
+                                       const vouch_ctx_t *ctx,
+                                       const uint8_t *pkt, size_t len,
+                                       uint16_t qtype);
+
+VOUCH_HIDDEN void vouch__dns_wire_free(vouch__dns_wire_t *w);
 
 /* ---- cache (cache.c)
  * --------------------------------------------------------------- */

@@ -373,9 +373,8 @@ zone_backend_free(void *impl)
 }
 
 static const vouch__dns_backend_t zone_backend = {
-    "zone",
-    zone_backend_query,
-    zone_backend_free,
+    "zone", zone_backend_query, zone_backend_free,
+    NULL, /* answers without waiting */
 };
 
 int
@@ -419,10 +418,24 @@ overlay_free(void *impl)
     vouch__free(o->ctx, o);
 }
 
+/* Lanes wait on the live resolver's answers. */
+static int
+overlay_lanes_attach(void *impl, vouch__lanes_t *lanes, vouch_error_t *err)
+{
+    overlay_t *o = impl;
+
+    if (o->live->ops->lanes_attach == NULL) {
+        return vouch__error(err, VOUCH_EINVAL, "dns", 0,
+                            "lanes: the resolver does not use libunbound");
+    }
+    return o->live->ops->lanes_attach(o->live->impl, lanes, err);
+}
+
 static const vouch__dns_backend_t overlay_backend = {
     "overlay",
     overlay_query,
     overlay_free,
+    overlay_lanes_attach,
 };
 
 int

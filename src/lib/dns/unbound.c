@@ -20,6 +20,13 @@
  * result delivered by another thread is seen at once, and no result wakes
  * every thread.
  *
+ * Lanes (lanes.c) use libunbound's event API instead: each thread running
+ * lanes has an event-driven context of its own, set up with the same
+ * options; a lane's query switches lanes until its callback (or its
+ * deadline, then ub_cancel: a cancelled query is never called back) and
+ * the response, a packet, is read by wire.c. Both paths end in
+ * make_answer().
+ *
  * A bogus answer is never returned as data: it becomes SERVFAIL with the
  * validator's reason. Rdata is decoded and checked here (lengths of
  * addresses, TXT strings, names) before it reaches any protocol.
@@ -31,6 +38,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unbound-event.h>
 #include <unbound.h>
 #include <unistd.h>
 
@@ -42,9 +50,11 @@
 typedef struct ub_backend {
     const vouch_ctx_t *ctx;
     struct ub_ctx *ub;
-    pthread_mutex_t lock;    /* serialises every call into libunbound */
-    bool polling;            /* a thread watches the descriptor */
-    struct ub_slot *waiting; /* threads asleep, by their slots */
+    vouch_unbound_options_t opts; /* lanes set up alike */
+    char *strings[4];             /* opts' strings, owned */
+    pthread_mutex_t lock;         /* serialises every call into libunbound */
+    bool polling;                 /* a thread watches the descriptor */
+    struct ub_slot *waiting;      /* threads asleep, by their slots */
     unsigned timeout_ms;
 } ub_backend_t;
 
@@ -119,7 +129,8 @@ readable(const char *path, const char *what, vouch_error_t *err)
 /* Apply the options, in the order libunbound needs: everything before
  * the context is finalised by its first query. */
 static int
-setup(struct ub_ctx *ub, const vouch_unbound_options_t *o, vouch_error_t *err)
+setup(struct ub_ctx *ub, const vouch_unbound_options_t *o, bool threaded,
+      vouch_error_t *err)
 {
     size_t i;
     int rc;
@@ -132,8 +143,9 @@ setup(struct ub_ctx *ub, const vouch_unbound_options_t *o, vouch_error_t *err)
             return ub_fail(err, rc, "config file");
         }
     }
-    /* threads, not a forked process, for asynchronous queries */
-    if ((rc = ub_ctx_async(ub, 1)) != 0) {
+    /* threads, not a forked process, for asynchronous queries (an
+     * event-driven context has neither) */
+    if (threaded && (rc = ub_ctx_async(ub, 1)) != 0) {
         return ub_fail(err, rc, "async");
     }
     if (o->trust_anchor_file != NULL) {
@@ -225,6 +237,9 @@ decode_rdata(uint16_t type, const uint8_t *p, size_t len, char *scratch,
             i += n;
             rr->nstrings++;
         }
+        if (rr->nstrings == 0) {
+            return VOUCH_ESYNTAX; /* one or more strings */
+        }
         rr->data = scratch;
         rr->len = o;
         return 0;
@@ -273,9 +288,21 @@ malformed_why(uint16_t type)
     }
 }
 
-/* Turn a ub_result into an answer. */
+/* What a response says, from a ub_result or a packet. */
+typedef struct ub_view {
+    int rcode;
+    bool data;   /* records of the type (n may still be 0: none usable) */
+    bool secure; /* DNSSEC-validated */
+    bool bogus;
+    const char *why_bogus;
+    uint32_t ttl;
+    const vouch__dns_rdata_t *rr;
+    size_t n;
+} ub_view_t;
+
+/* Turn a response into an answer. */
 static int
-make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
+make_answer(ub_backend_t *b, uint16_t type, const ub_view_t *v,
             const vouch_dns_answer_t **out)
 {
     vouch_dns_rr_t *rr = NULL;
@@ -283,14 +310,13 @@ make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
     size_t n = 0, i, total = 0;
     vouch_dns_status_t st;
     vouch_dnssec_t sec =
-        res->secure ? VOUCH_DNSSEC_SECURE : VOUCH_DNSSEC_INSECURE;
-    uint32_t ttl = res->ttl > 0 ? (uint32_t)res->ttl : 0;
+        v->secure ? VOUCH_DNSSEC_SECURE : VOUCH_DNSSEC_INSECURE;
     const char *why = NULL;
     int rc = 0;
 
-    switch (res->rcode) {
+    switch (v->rcode) {
     case 0:
-        st = res->havedata ? VOUCH_DNS_NOERROR : VOUCH_DNS_NODATA;
+        st = v->data ? VOUCH_DNS_NOERROR : VOUCH_DNS_NODATA;
         break;
     case 3:
         st = VOUCH_DNS_NXDOMAIN;
@@ -308,21 +334,21 @@ make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
         why = "an error response from the server";
         break;
     }
-    if (res->bogus) {
+    if (v->bogus) {
         st = VOUCH_DNS_SERVFAIL;
         sec = VOUCH_DNSSEC_BOGUS;
-        why = res->why_bogus != NULL ? res->why_bogus
-                                     : "DNSSEC validation "
-                                       "failed";
+        why = v->why_bogus != NULL ? v->why_bogus
+                                   : "DNSSEC validation "
+                                     "failed";
     }
-    for (i = 0; st == VOUCH_DNS_NOERROR && res->data[i] != NULL; i++) {
-        n++;
-        total += (size_t)res->len[i] * 4 + 2; /* names may grow by \DDD */
-    }
-    if (n > VOUCH_DNS_ANSWER_RR_MAX) {
+    if (st == VOUCH_DNS_NOERROR && v->n > VOUCH_DNS_ANSWER_RR_MAX) {
         st = VOUCH_DNS_SERVFAIL;
         why = "answer with too many records";
-        n = 0;
+    } else if (st == VOUCH_DNS_NOERROR) {
+        n = v->n;
+        for (i = 0; i < n; i++) {
+            total += v->rr[i].len * 4 + 2; /* names may grow by \DDD */
+        }
     }
     if (n > 0) {
         rr = vouch__calloc(b->ctx, n, sizeof(*rr));
@@ -333,24 +359,61 @@ make_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
         }
         total = 0;
         for (i = 0; i < n; i++) {
-            size_t cap = (size_t)res->len[i] * 4 + 2;
+            size_t cap = v->rr[i].len * 4 + 2;
 
-            if (decode_rdata(type, (const uint8_t *)res->data[i],
-                             (size_t)res->len[i], scratch + total, cap,
-                             &rr[i]) != 0) {
+            if (decode_rdata(type, v->rr[i].data, v->rr[i].len, scratch + total,
+                             cap, &rr[i]) != 0) {
                 st = VOUCH_DNS_SERVFAIL;
                 why = malformed_why(type);
                 n = 0;
                 break;
             }
-            rr[i].ttl = ttl;
+            rr[i].ttl = v->ttl;
             total += cap;
         }
     }
-    rc = vouch__dns_answer_new(b->ctx, st, sec, ttl, rr, n, why, out);
+    rc = vouch__dns_answer_new(b->ctx, st, sec, v->ttl, rr, n, why, out);
 out:
     vouch__free(b->ctx, rr);
     vouch__free(b->ctx, scratch);
+    return rc;
+}
+
+/* Turn a ub_result into an answer. */
+static int
+result_answer(ub_backend_t *b, uint16_t type, const struct ub_result *res,
+              const vouch_dns_answer_t **out)
+{
+    vouch__dns_rdata_t *rd = NULL;
+    ub_view_t v;
+    size_t n = 0, i;
+    int rc;
+
+    /* counted up to one over the cap, which make_answer refuses */
+    while (res->havedata && res->data[n] != NULL &&
+           n <= VOUCH_DNS_ANSWER_RR_MAX) {
+        n++;
+    }
+    if (n > 0 && n <= VOUCH_DNS_ANSWER_RR_MAX) {
+        if ((rd = vouch__calloc(b->ctx, n, sizeof(*rd))) == NULL) {
+            return VOUCH_ENOMEM;
+        }
+        for (i = 0; i < n; i++) {
+            rd[i].data = (const uint8_t *)res->data[i];
+            rd[i].len = (size_t)res->len[i];
+        }
+    }
+    memset(&v, 0, sizeof(v));
+    v.rcode = res->rcode;
+    v.data = res->havedata != 0;
+    v.secure = res->secure != 0;
+    v.bogus = res->bogus != 0;
+    v.why_bogus = res->why_bogus;
+    v.ttl = res->ttl > 0 ? (uint32_t)res->ttl : 0;
+    v.rr = rd;
+    v.n = n;
+    rc = make_answer(b, type, &v, out);
+    vouch__free(b->ctx, rd);
     return rc;
 }
 
@@ -454,6 +517,135 @@ wait_slot(ub_backend_t *b, ub_slot_t *slot, int async_id, int64_t deadline)
     return atomic_load(&slot->done) != 0;
 }
 
+/* ---- lanes: libunbound's event API
+ * ------------------------------------------------------------------ */
+
+/* One query of a lane; lives on the lane's stack until answered or
+ * cancelled (a cancelled query is never called back). */
+typedef struct ev_wait {
+    ub_backend_t *b;
+    vouch__lane_t *lane; /* set once the lane waits */
+    uint16_t type;
+    bool done;
+    int rc;
+    const vouch_dns_answer_t *answer;
+} ev_wait_t;
+
+static void
+on_event(void *mydata, int rcode, void *pkt, int len, int sec, char *why_bogus,
+         int was_ratelimited)
+{
+    ev_wait_t *w = mydata;
+    vouch__dns_wire_t wire;
+    ub_view_t v;
+    int rc = 0;
+
+    (void)was_ratelimited;
+    memset(&v, 0, sizeof(v));
+    memset(&wire, 0, sizeof(wire));
+    v.rcode = rcode;
+    v.secure = sec == 2;
+    v.bogus = sec == 1;
+    v.why_bogus = why_bogus;
+    if (pkt == NULL || len <= 0) {
+        /* no response: not a verdict about the name */
+        if (v.rcode == 0) {
+            v.rcode = 2;
+        }
+    } else {
+        rc = vouch__dns_wire_parse(&wire, w->b->ctx, pkt, (size_t)len, w->type);
+    }
+    if (rc == VOUCH_ESYNTAX || rc == VOUCH_ETOOBIG) {
+        w->rc = vouch__dns_answer_new(
+            w->b->ctx, VOUCH_DNS_SERVFAIL, VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
+            rc == VOUCH_ETOOBIG ? "answer with too many records"
+                                : "malformed response from libunbound",
+            &w->answer);
+    } else if (rc != 0) {
+        w->rc = rc;
+    } else {
+        if (rcode == 0) {
+            v.rcode = wire.rcode; /* the argument only tells errors */
+        }
+        v.data = wire.n > 0;
+        v.ttl = wire.ttl;
+        v.rr = wire.rr;
+        v.n = wire.n;
+        w->rc = make_answer(w->b, w->type, &v, &w->answer);
+        vouch__dns_wire_free(&wire);
+    }
+    w->done = true;
+    if (w->lane != NULL) {
+        vouch__lane_wake(w->lane);
+    }
+}
+
+/* The query through the lanes' event-driven context: the lane switches out
+ * until the answer or the deadline. */
+static int
+lane_query(ub_backend_t *b, vouch__lanes_t *lanes, vouch__lane_t *lane,
+           const char *pres, uint16_t type, int64_t deadline,
+           const vouch_dns_answer_t **out, vouch_error_t *err)
+{
+    struct ub_ctx *ub = vouch__lanes_backend(lanes)->state;
+    ev_wait_t w;
+    int async_id = 0, rc;
+
+    memset(&w, 0, sizeof(w));
+    w.b = b;
+    w.type = type;
+    rc = ub_resolve_event(ub, pres, type, 1, &w, on_event, &async_id);
+    if (rc != 0) {
+        return vouch__dns_answer_new(b->ctx, VOUCH_DNS_SERVFAIL,
+                                     VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
+                                     ub_strerror(rc), out);
+    }
+    if (!w.done) { /* not answered at once (local data, libunbound's cache) */
+        w.lane = lane;
+        /* an answer may come in the round its deadline passed */
+        if (!vouch__lane_wait(lanes, lane, deadline) && !w.done) {
+            (void)ub_cancel(ub, async_id);
+            return vouch__dns_answer_new(b->ctx, VOUCH_DNS_TIMEOUT,
+                                         VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
+                                         "no answer in time", out);
+        }
+    }
+    if (w.rc != 0) {
+        return vouch__error_code(err, w.rc, "dns");
+    }
+    *out = w.answer;
+    return 0;
+}
+
+static void
+lanes_detach(void *state)
+{
+    ub_ctx_delete(state);
+}
+
+static int
+ub_lanes_attach(void *impl, vouch__lanes_t *lanes, vouch_error_t *err)
+{
+    ub_backend_t *b = impl;
+    vouch__lanes_backend_t *lb = vouch__lanes_backend(lanes);
+    struct ub_ctx *ub = ub_ctx_create_event(vouch__lanes_base(lanes));
+    int rc;
+
+    if (ub == NULL) {
+        return vouch__error(err, VOUCH_ENOMEM, "dns", 0,
+                            "libunbound: cannot create an event context");
+    }
+    rc = setup(ub, &b->opts, false, err);
+    if (rc != 0) {
+        ub_ctx_delete(ub);
+        return rc;
+    }
+    lb->owner = b;
+    lb->state = ub;
+    lb->detach = lanes_detach;
+    return 0;
+}
+
 static int
 ub_query(void *impl, const char *name, size_t len, uint16_t type,
          int64_t deadline_ms, const vouch_dns_answer_t **out,
@@ -463,6 +655,8 @@ ub_query(void *impl, const char *name, size_t len, uint16_t type,
     char pres[VOUCH_DNS_NAME_MAX * 4 + 2];
     ub_slot_t slot;
     pthread_condattr_t cattr;
+    vouch__lanes_t *lanes;
+    vouch__lane_t *lane;
     int64_t deadline = vouch_dns_monotonic_ms() + (int64_t)b->timeout_ms;
     int async_id = 0, rc;
     bool done;
@@ -471,6 +665,10 @@ ub_query(void *impl, const char *name, size_t len, uint16_t type,
         deadline = deadline_ms;
     }
     presentation(name, len, pres);
+    lane = vouch__lane_self(&lanes);
+    if (lane != NULL && vouch__lanes_backend(lanes)->owner == b) {
+        return lane_query(b, lanes, lane, pres, type, deadline, out, err);
+    }
     pthread_condattr_init(&cattr);
     pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
     pthread_cond_init(&slot.wake, &cattr);
@@ -501,7 +699,7 @@ ub_query(void *impl, const char *name, size_t len, uint16_t type,
                                    VOUCH_DNSSEC_INSECURE, 0, NULL, 0,
                                    ub_strerror(slot.err), out);
     } else {
-        rc = make_answer(b, type, slot.result, out);
+        rc = result_answer(b, type, slot.result, out);
     }
     ub_resolve_free(slot.result);
     if (rc != 0) {
@@ -514,9 +712,13 @@ static void
 ub_backend_free(void *impl)
 {
     ub_backend_t *b = impl;
+    size_t i;
 
     ub_ctx_delete(b->ub);
     pthread_mutex_destroy(&b->lock);
+    for (i = 0; i < VOUCH_ARRAY_LEN(b->strings); i++) {
+        vouch__free(b->ctx, b->strings[i]);
+    }
     vouch__free(b->ctx, b);
 }
 
@@ -524,7 +726,28 @@ static const vouch__dns_backend_t unbound_backend = {
     "unbound",
     ub_query,
     ub_backend_free,
+    ub_lanes_attach,
 };
+
+/* Point the option *s at a copy of its string, kept in *slot (NULL stays
+ * NULL). */
+static int
+own_string(const vouch_ctx_t *ctx, const char **s, char **slot)
+{
+    size_t len;
+
+    if (*s == NULL) {
+        return 0;
+    }
+    len = strlen(*s);
+    if ((*slot = vouch__malloc(ctx, len + 1)) == NULL) {
+        *s = NULL;
+        return VOUCH_ENOMEM;
+    }
+    memcpy(*slot, *s, len + 1);
+    *s = *slot;
+    return 0;
+}
 
 int
 vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
@@ -557,7 +780,15 @@ vouch_resolver_new_unbound(vouch_resolver_t **out, const vouch_ctx_t *ctx,
                             "libunbound: cannot create a context");
     }
     pthread_mutex_init(&b->lock, NULL);
-    rc = setup(b->ub, opts, err);
+    b->opts = *opts;
+    if (own_string(ctx, &b->opts.forwarder, &b->strings[0]) != 0 ||
+        own_string(ctx, &b->opts.resolv_conf, &b->strings[1]) != 0 ||
+        own_string(ctx, &b->opts.trust_anchor_file, &b->strings[2]) != 0 ||
+        own_string(ctx, &b->opts.config_file, &b->strings[3]) != 0) {
+        ub_backend_free(b);
+        return vouch__error_code(err, VOUCH_ENOMEM, "dns");
+    }
+    rc = setup(b->ub, &b->opts, true, err);
     if (rc != 0) {
         ub_backend_free(b);
         return rc;
