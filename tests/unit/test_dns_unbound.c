@@ -814,11 +814,37 @@ test_dns_unbound__nothing_listening(void)
 
 /* ---- threads ------------------------------------------------------------- */
 
+typedef struct tally {
+    int ok, timeouts, wrong;
+} tally_t;
+
+/* Ask for an echo name and count the outcome: its own name back, a
+ * time-out, or wrong. */
+static void
+ask_echo(vouch_resolver_t *r, const char *name, size_t len, tally_t *t)
+{
+    const vouch_dns_answer_t *a = NULL;
+
+    if (vouch_dns_query(r, NULL, name, len, VOUCH_DNS_TXT, &a, NULL) != 0) {
+        t->wrong++;
+        return;
+    }
+    if (a->status == VOUCH_DNS_TIMEOUT) {
+        t->timeouts++;
+    } else if (a->status == VOUCH_DNS_NOERROR && a->n == 1 &&
+               a->rr[0].len == len && memcmp(a->rr[0].data, name, len) == 0) {
+        t->ok++;
+    } else {
+        t->wrong++;
+    }
+    vouch_dns_answer_free(a);
+}
+
 typedef struct qthread {
     vouch_resolver_t *r;
     int id;
     int rounds;
-    int ok, timeouts, wrong;
+    tally_t n;
 } qthread_t;
 
 static void *
@@ -829,24 +855,9 @@ query_thread(void *arg)
 
     for (i = 0; i < t->rounds; i++) {
         char name[64];
-        const vouch_dns_answer_t *a = NULL;
         int len = snprintf(name, sizeof(name), "echo%d%03d.test", t->id, i);
 
-        if (vouch_dns_query(t->r, NULL, name, (size_t)len, VOUCH_DNS_TXT, &a,
-                            NULL) != 0) {
-            t->wrong++;
-            continue;
-        }
-        if (a->status == VOUCH_DNS_TIMEOUT) {
-            t->timeouts++;
-        } else if (a->status == VOUCH_DNS_NOERROR && a->n == 1 &&
-                   a->rr[0].len == (size_t)len &&
-                   memcmp(a->rr[0].data, name, (size_t)len) == 0) {
-            t->ok++;
-        } else {
-            t->wrong++;
-        }
-        vouch_dns_answer_free(a);
+        ask_echo(t->r, name, (size_t)len, &t->n);
     }
     return NULL;
 }
@@ -866,9 +877,9 @@ run_threads(unsigned port, unsigned timeout_ms, int rounds, int *ok,
         return;
     }
     for (i = 0; i < 4; i++) {
-        t[i] = (qthread_t){ r, i + 1, rounds, 0, 0, 0 };
+        t[i] = (qthread_t){ r, i + 1, rounds, { 0, 0, 0 } };
         if (pthread_create(&th[i], NULL, query_thread, &t[i]) != 0) {
-            t[i].wrong = 1;
+            t[i].n.wrong = 1;
             t[i].rounds = -1;
         }
     }
@@ -876,9 +887,9 @@ run_threads(unsigned port, unsigned timeout_ms, int rounds, int *ok,
         if (t[i].rounds >= 0) {
             pthread_join(th[i], NULL);
         }
-        *ok += t[i].ok;
-        *timeouts += t[i].timeouts;
-        *wrong += t[i].wrong;
+        *ok += t[i].n.ok;
+        *timeouts += t[i].n.timeouts;
+        *wrong += t[i].n.wrong;
     }
     vouch_resolver_free(r);
 }
@@ -982,7 +993,7 @@ typedef struct lane_run {
     unsigned idle_left; /* steps that say idle before any work */
     int nested_rc;
     int echo_base; /* echo mode: names echo<base><i>.test */
-    int ok, timeouts, wrong;
+    tally_t n;
 } lane_run_t;
 
 static vouch_lane_step_t
@@ -1063,7 +1074,6 @@ static vouch_lane_step_t
 echo_job(void *arg)
 {
     lane_run_t *lr = arg;
-    const vouch_dns_answer_t *a = NULL;
     char name[64];
     int len;
 
@@ -1072,19 +1082,7 @@ echo_job(void *arg)
     }
     len = snprintf(name, sizeof(name), "echo%d%03zu.test", lr->echo_base,
                    lr->next++);
-    if (vouch_dns_query(lr->r, NULL, name, (size_t)len, VOUCH_DNS_TXT, &a,
-                        NULL) != 0) {
-        lr->wrong++;
-    } else if (a->status == VOUCH_DNS_TIMEOUT) {
-        lr->timeouts++;
-    } else if (a->status == VOUCH_DNS_NOERROR && a->n == 1 &&
-               a->rr[0].len == (size_t)len &&
-               memcmp(a->rr[0].data, name, (size_t)len) == 0) {
-        lr->ok++;
-    } else {
-        lr->wrong++;
-    }
-    vouch_dns_answer_free(a);
+    ask_echo(lr->r, name, (size_t)len, &lr->n);
     return VOUCH_LANE_MORE;
 }
 
@@ -1094,7 +1092,7 @@ echo_thread(void *arg)
     lane_run_t *lr = arg;
 
     if (vouch_resolver_lanes_run(lr->r, 16, echo_job, lr, NULL) != 0) {
-        lr->wrong = -1;
+        lr->n.wrong = -1;
     }
     return NULL;
 }
@@ -1130,12 +1128,12 @@ test_dns_unbound__lanes_keep_queries_in_flight(void)
         }
         for (i = 0; i < 2; i++) {
             pthread_join(th[i], NULL);
-            CHECKF(lr[i].wrong == 0 && lr[i].ok + lr[i].timeouts == 100,
-                   "limit %u: ok %d timeouts %d wrong %d", limits[k], lr[i].ok,
-                   lr[i].timeouts, lr[i].wrong);
+            CHECKF(lr[i].n.wrong == 0 && lr[i].n.ok + lr[i].n.timeouts == 100,
+                   "limit %u: ok %d timeouts %d wrong %d", limits[k],
+                   lr[i].n.ok, lr[i].n.timeouts, lr[i].n.wrong);
         }
         if (limits[k] == 3000) {
-            CHECK(lr[0].ok == 100 && lr[1].ok == 100);
+            CHECK(lr[0].n.ok == 100 && lr[1].n.ok == 100);
             /* one after the other would take about 5 s per thread */
             CHECKF(now_ms() - t0 < 2500, "took %lld ms",
                    (long long)(now_ms() - t0));
