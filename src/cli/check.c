@@ -128,7 +128,10 @@ check_usage(FILE *f)
             "stdin\n"
             "  --jobs N          audit N domains at a time (1-%d, default "
             "1);\n"
-            "                    output stays in input order\n\n%s",
+            "                    output stays in input order; with "
+            "--no-fetch the N\n"
+            "                    share one thread per CPU (lanes), so N may "
+            "be large\n\n%s",
             VOUCH_AUDIT_SELECTORS_MAX, VOUCH_AUDIT_CONNECT_TO_MAX, CHECK_MS_MAX,
             CHECK_MS_MAX, CHECK_JOBS_MAX, cli_global_help);
 }
