@@ -7,9 +7,10 @@
  * CRLF gets one; an empty body is one CRLF. Relaxed (§3.4.4): whitespace
  * at the end of lines goes, runs of whitespace become one space, trailing
  * empty lines go, and a non-empty body ends in CRLF; an empty body stays
- * empty. Lines end in CRLF (the mail reader makes sure; a bare LF that
- * still arrives is taken as CRLF, as the reader would); a bare CR is an
- * ordinary byte.
+ * empty. A bare LF ends a line as a CRLF does, as the mail reader would
+ * make it (the reader passes bare LFs on to DKIM and ARC unchanged,
+ * vouch__mail_reader_new_raw, so that the body's bytes are scanned once,
+ * here); a bare CR is an ordinary byte.
  *
  * Streaming without buffering the body: what cannot be decided yet is
  * kept as state (empty lines that may end the body, whitespace that may
