@@ -171,18 +171,36 @@ scan(const unsigned char *p, size_t n, bool relaxed)
 }
 #endif
 
+/* A byte that starts a line with content in both canonicalizations: an
+ * empty line before it cannot end the body. */
+static bool
+starts_content(unsigned char c, bool relaxed)
+{
+    return c != '\r' && c != '\n' && (!relaxed || (c != ' ' && c != '\t'));
+}
+
 /*
  * How many bytes from p can be hashed as they are. Called only in a clean
  * state (nothing withheld) with p[0] neither CR nor LF, so a LF inside the
- * span always ends a CRLF.
+ * span always ends a CRLF. Empty lines followed by content in the same
+ * chunk stay in the span: only those that may end the body are withheld.
  */
 static size_t
 passthrough(const dkim_body_t *b, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     bool relaxed = b->canon == VOUCH_DKIM_RELAXED;
-    size_t i = scan(u, n, relaxed);
+    size_t i = scan(u, n, relaxed), j;
 
+    /* scan stops at a CR only where it starts an empty line */
+    while (i < n && u[i] == '\r') {
+        for (j = i; j + 1 < n && u[j] == '\r' && u[j + 1] == '\n'; j += 2) {
+        }
+        if (j == n || !starts_content(u[j], relaxed)) {
+            return i;
+        }
+        i = j + scan(u + j, n - j, relaxed);
+    }
     if (i < n) {
         return i;
     }
