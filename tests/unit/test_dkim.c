@@ -2121,6 +2121,89 @@ test_dkim__body_api_chunking(void)
     vouch_resolver_free(r);
 }
 
+/* A message whose body ends its lines with bare LFs (all, or some) is the
+ * message with CRLFs to DKIM (RFC 6376 §5.3: line ends are CRLF on the
+ * wire): the signer makes the same signature fields of it, and the
+ * signatures of the CRLF form verify on it, whole, in 1-byte chunks and
+ * split anywhere. The reader hands the body on with its bare LFs and the
+ * canonicalizers take them as CRLF (vouch__mail_reader_new_raw). */
+static void
+test_dkim__bare_lf_body(void)
+{
+    static const char crlf[] = "From: a@example.com\r\n"
+                               "Subject: x\r\n"
+                               "\r\n"
+                               "a \r\n"
+                               "\r\n"
+                               "b\t \r\n"
+                               " \r\n"
+                               "c\rd\r\n"
+                               "\r\n"
+                               "\r\n";
+    static const char *const lf[] = {
+        "From: a@example.com\r\nSubject: x\r\n\r\n"
+        "a \n\nb\t \n \nc\rd\n\n\n",
+        "From: a@example.com\r\nSubject: x\r\n\r\n"
+        "a \n\r\nb\t \r\n \nc\rd\n\r\n\n",
+        "From: a@example.com\r\nSubject: x\r\n\r\n"
+        "\na \r\n\r\nb\t \r\n \r\nc\rd\r\n\r\n\n",
+    };
+    vouch_resolver_t *r;
+    vouch_dkim_sign_options_t o[4];
+    vouch_buf_t m, m2;
+    verdicts_t *vd;
+    size_t i, k, cut, fields;
+
+    REQUIRE(fixture());
+    REQUIRE((r = make_resolver(fx.ctx)) != NULL);
+    REQUIRE((vd = calloc(1, sizeof(*vd))) != NULL);
+    o[0] = sopts(fx.ed, "ed");
+    o[1] = sopts(fx.ed, "ed");
+    o[1].header_canon = o[1].body_canon = VOUCH_DKIM_SIMPLE;
+    o[2] = sopts(fx.rsa2048, "rsa2048");
+    o[2].body_length = true;
+    o[3] = sopts(fx.rsa2048, "rsa2048");
+    o[3].body_canon = VOUCH_DKIM_SIMPLE;
+    o[3].body_length = true;
+    vouch_buf_init(&m, fx.ctx, 1 << 20);
+    vouch_buf_init(&m2, fx.ctx, 1 << 20);
+    REQUIRE(sign_n(&m, fx.ctx, o, 4, crlf, sizeof(crlf) - 1) == 0);
+    fields = m.len - (sizeof(crlf) - 1);
+    for (k = 0; k < VOUCH_ARRAY_LEN(lf); k++) {
+        /* the first body line is empty only in lf[2]: its own signatures */
+        if (k == 2) {
+            vouch_buf_clear(&m);
+            REQUIRE(sign_n(&m, fx.ctx, o, 4, lf[2], strlen(lf[2])) == 0);
+            fields = m.len - strlen(lf[2]);
+        }
+        vouch_buf_clear(&m2);
+        REQUIRE(sign_n(&m2, fx.ctx, o, 4, lf[k], strlen(lf[k])) == 0);
+        CHECKF(m2.len - strlen(lf[k]) == fields &&
+                   memcmp(m.ptr, m2.ptr, fields) == 0,
+               "lf[%zu]: other signature fields", k);
+        vouch_buf_clear(&m2);
+        REQUIRE(vouch_buf_add(&m2, m.ptr, fields) == 0 &&
+                vouch_buf_puts(&m2, lf[k]) == 0);
+        /* whole (cut 0), 1-byte chunks (cut 1), then split at cut: at
+         * every byte of the body, at some in the signature fields */
+        for (cut = 0; cut < m2.len;
+             cut += cut < 1 || cut + 64 >= fields ? 1 : 64) {
+            verify_ex(vd, fx.ctx, r, NULL, m2.ptr, m2.len, cut == 1 ? 1 : 0,
+                      cut == 1 ? 0 : cut);
+            REQUIRE(vd->rc == 0 && vd->n == 4);
+            for (i = 0; i < 4; i++) {
+                CHECKF(vd->sig[i].result == VOUCH_DKIM_PASS,
+                       "lf[%zu] cut %zu sig %zu: %s", k, cut, i,
+                       vd->sig[i].reason);
+            }
+        }
+    }
+    vouch_buf_dispose(&m);
+    vouch_buf_dispose(&m2);
+    free(vd);
+    vouch_resolver_free(r);
+}
+
 /* Results never depend on chunking: whole, 1-byte chunks, every two-chunk
  * split, for signatures of both algorithms and canonicalizations. */
 static void
@@ -2452,6 +2535,7 @@ static const test_case_t cases[] = {
     TEST(dkim__header_api),
     TEST(dkim__chunking),
     TEST(dkim__body_api_chunking),
+    TEST(dkim__bare_lf_body),
     TEST(dkim__oom_verify),
     TEST(dkim__oom_sign),
     TEST(dkim__oom_key_load),

@@ -92,6 +92,22 @@ static const body_case_t body_cases[] = {
       "caf\xc3\xa9 \xff\r\n" },
     { "bare lf as crlf", "a\nb \n\n", "a\r\nb \r\n", "a\r\nb\r\n" },
     { "lf after cr-lf", "a\r\n\nb", "a\r\n\r\nb\r\n", "a\r\n\r\nb\r\n" },
+    /* empty lines that content follows are passed through whole; those
+     * before a whitespace line or the end are withheld */
+    { "empty lines, text, empty lines", "a\r\n\r\nb\r\n\r\n\r\nc d\r\n\r\n\r\n",
+      "a\r\n\r\nb\r\n\r\n\r\nc d\r\n", "a\r\n\r\nb\r\n\r\n\r\nc d\r\n" },
+    { "empty lines, then whitespace lines", "a\r\n\r\n\r\n \t\r\n\r\n \r\n",
+      "a\r\n\r\n\r\n \t\r\n\r\n \r\n", "a\r\n" },
+    { "empty lines, then an indented line", "a\r\n\r\n\tb \r\n\r\n",
+      "a\r\n\r\n\tb \r\n", "a\r\n\r\n b\r\n" },
+    /* the vector scan stops at a space before a control byte, where the
+     * slow path finds nothing to change; long enough for the vector loop */
+    { "space before control bytes",
+      "a \x01b \x1f  \x0b\tc \x02d 0123456789abcdef0123456789abcdef\r\n",
+      "a \x01b \x1f  \x0b\tc \x02d 0123456789abcdef0123456789abcdef\r\n",
+      "a \x01b \x1f \x0b c \x02d 0123456789abcdef0123456789abcdef\r\n" },
+    { "empty lines, then a bare lf", "a\r\n\r\n\nb\r\n\r\n\n",
+      "a\r\n\r\n\r\nb\r\n", "a\r\n\r\n\r\nb\r\n" },
 };
 
 static void

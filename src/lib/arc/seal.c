@@ -186,7 +186,7 @@ vouch_arc_sealer_feed(vouch_arc_sealer_t *s, const void *data, size_t len,
         return fail(s, VOUCH_EINVAL, err);
     }
     if (s->reader == NULL &&
-        (rc = vouch_mail_reader_new(&s->reader, s->ctx, &h)) != 0) {
+        (rc = vouch__mail_reader_new_raw(&s->reader, s->ctx, &h)) != 0) {
         return fail(s, rc, err);
     }
     rc = vouch_mail_reader_feed(s->reader, data, len, err);

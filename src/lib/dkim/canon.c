@@ -7,9 +7,10 @@
  * CRLF gets one; an empty body is one CRLF. Relaxed (§3.4.4): whitespace
  * at the end of lines goes, runs of whitespace become one space, trailing
  * empty lines go, and a non-empty body ends in CRLF; an empty body stays
- * empty. Lines end in CRLF (the mail reader makes sure; a bare LF that
- * still arrives is taken as CRLF, as the reader would); a bare CR is an
- * ordinary byte.
+ * empty. A bare LF ends a line as a CRLF does, as the mail reader would
+ * make it (the reader passes bare LFs on to DKIM and ARC unchanged,
+ * vouch__mail_reader_new_raw, so that the body's bytes are scanned once,
+ * here); a bare CR is an ordinary byte.
  *
  * Streaming without buffering the body: what cannot be decided yet is
  * kept as state (empty lines that may end the body, whitespace that may
@@ -85,9 +86,10 @@ on_crlf(dkim_body_t *b)
     }
 }
 
-/* A content byte (not a line end, not relaxed whitespace). */
+/* Content follows: the empty lines and the whitespace withheld before it
+ * go out (relaxed: a run of whitespace as one space). */
 static void
-on_content(dkim_body_t *b, const char *p)
+settle(dkim_body_t *b)
 {
     for (; b->pend_crlf > 0; b->pend_crlf--) {
         emit(b, crlf, 2);
@@ -96,6 +98,13 @@ on_content(dkim_body_t *b, const char *p)
         emit(b, " ", 1);
         b->pend_wsp = false;
     }
+}
+
+/* A content byte (not a line end, not relaxed whitespace). */
+static void
+on_content(dkim_body_t *b, const char *p)
+{
+    settle(b);
     emit(b, p, 1);
     b->line_content = true;
     b->ends_crlf = false;
@@ -106,7 +115,9 @@ on_content(dkim_body_t *b, const char *p)
  * (p[i], p[i+1]): at c when it starts an empty line (a LF, c CR) or is a
  * bare LF; in relaxed mode at a when it is a tab, or a space before space,
  * tab, CR or LF. Returns the index of that byte, or n when the pairs up to the
- * last byte need nothing.
+ * last byte need nothing. (The vector scan below may also stop at a space
+ * before a control byte: stopping early is always safe, the slow path
+ * then passes the bytes on unchanged.)
  */
 static size_t
 scan_scalar(const unsigned char *p, size_t i, size_t n, bool relaxed)
@@ -136,26 +147,26 @@ scan(const unsigned char *p, size_t n, bool relaxed)
     for (; i + 17 <= n; i += 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
-        __m128i a_cr = _mm_cmpeq_epi8(a, cr), c_cr = _mm_cmpeq_epi8(c, cr);
         /* conditions on c: an empty line starts, or a bare LF */
-        __m128i at_c =
-            _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(a, lf), c_cr),
-                         _mm_andnot_si128(a_cr, _mm_cmpeq_epi8(c, lf)));
+        __m128i at_c = _mm_or_si128(
+            _mm_and_si128(_mm_cmpeq_epi8(a, lf), _mm_cmpeq_epi8(c, cr)),
+            _mm_andnot_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(c, lf)));
         __m128i at_a = _mm_setzero_si128();
-        int mc, ma;
+        int m;
 
         if (relaxed) {
-            __m128i c_ws = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(c, sp), _mm_cmpeq_epi8(c, tab)),
-                _mm_or_si128(c_cr, _mm_cmpeq_epi8(c, lf)));
+            /* a space before any byte up to 0x20: the whitespace and line
+             * ends, and control bytes too, for which stopping early only
+             * means the slow path finds nothing to change */
+            __m128i c_low = _mm_cmpeq_epi8(_mm_min_epu8(c, sp), c);
 
             at_a = _mm_or_si128(_mm_cmpeq_epi8(a, tab),
-                                _mm_and_si128(_mm_cmpeq_epi8(a, sp), c_ws));
+                                _mm_and_si128(_mm_cmpeq_epi8(a, sp), c_low));
         }
-        mc = _mm_movemask_epi8(at_c);
-        ma = _mm_movemask_epi8(at_a);
-        if ((mc | ma) != 0) {
-            unsigned bit = (unsigned)__builtin_ctz((unsigned)(mc | ma));
+        m = _mm_movemask_epi8(_mm_or_si128(at_c, at_a));
+        if (m != 0) {
+            unsigned bit = (unsigned)__builtin_ctz((unsigned)m);
+            int ma = _mm_movemask_epi8(at_a);
 
             return i + bit + ((ma >> bit) & 1 ? 0 : 1);
         }
@@ -170,18 +181,36 @@ scan(const unsigned char *p, size_t n, bool relaxed)
 }
 #endif
 
+/* A byte that starts a line with content in both canonicalizations: an
+ * empty line before it cannot end the body. */
+static bool
+starts_content(unsigned char c, bool relaxed)
+{
+    return c != '\r' && c != '\n' && (!relaxed || (c != ' ' && c != '\t'));
+}
+
 /*
  * How many bytes from p can be hashed as they are. Called only in a clean
  * state (nothing withheld) with p[0] neither CR nor LF, so a LF inside the
- * span always ends a CRLF.
+ * span always ends a CRLF. Empty lines followed by content in the same
+ * chunk stay in the span: only those that may end the body are withheld.
  */
 static size_t
 passthrough(const dkim_body_t *b, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     bool relaxed = b->canon == VOUCH_DKIM_RELAXED;
-    size_t i = scan(u, n, relaxed);
+    size_t i = scan(u, n, relaxed), j;
 
+    /* scan stops at a CR only where it starts an empty line */
+    while (i < n && u[i] == '\r') {
+        for (j = i; j + 1 < n && u[j] == '\r' && u[j + 1] == '\n'; j += 2) {
+        }
+        if (j == n || !starts_content(u[j], relaxed)) {
+            return i;
+        }
+        i = j + scan(u + j, n - j, relaxed);
+    }
     if (i < n) {
         return i;
     }
@@ -210,9 +239,17 @@ vouch__dkim_body_update(dkim_body_t *b, const char *p, size_t n)
     }
     while (i < n) {
         char c = p[i];
+        bool wsp = relaxed && (c == ' ' || c == '\t');
 
-        if (!b->pend_wsp && b->pend_crlf == 0 && c != '\r' && c != '\n') {
-            size_t j = passthrough(b, p + i, n - i);
+        /* content settles what was withheld and starts a span; whitespace
+         * does so only in a clean state (it may end a line, or make a
+         * whitespace-only line that is empty) */
+        if (c != '\r' && c != '\n' &&
+            !(wsp && (b->pend_wsp || b->pend_crlf > 0))) {
+            size_t j;
+
+            settle(b);
+            j = passthrough(b, p + i, n - i);
 
             if (j > 0) {
                 emit(b, p + i, j);

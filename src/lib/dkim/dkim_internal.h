@@ -12,6 +12,7 @@
 #include "../core/internal.h"
 #include "../crypto/crypto.h"
 #include "../dns/dns_internal.h"
+#include "../mail/mail_internal.h"
 #include "../parse/parse.h"
 
 /* ---- canonicalization (canon.c, RFC 6376 §3.4)

@@ -371,7 +371,7 @@ vouch_dkim_verifier_feed(vouch_dkim_verifier_t *v, const void *data, size_t len,
         return fail(v, VOUCH_EINVAL, err);
     }
     if (v->reader == NULL &&
-        (rc = vouch_mail_reader_new(&v->reader, v->ctx, &h)) != 0) {
+        (rc = vouch__mail_reader_new_raw(&v->reader, v->ctx, &h)) != 0) {
         return fail(v, rc, err);
     }
     rc = vouch_mail_reader_feed(v->reader, data, len, err);

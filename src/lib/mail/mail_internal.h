@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * mail/mail_internal.h - the header list's layout, shared by header.c and
- * the reader.
+ * the reader; the reader for body handlers that take bare LFs themselves.
  */
 #ifndef VOUCH_MAIL_INTERNAL_H
 #define VOUCH_MAIL_INTERNAL_H
@@ -25,5 +25,16 @@ struct vouch_mail_header {
 VOUCH_HIDDEN int vouch__mail_header_add(vouch_mail_header_t *h, const char *raw,
                                         size_t len, size_t line, bool lines_ok,
                                         vouch_error_t *err);
+
+/*
+ * vouch_mail_reader_new for a body handler that takes a bare LF as a line
+ * end itself, as DKIM's body canonicalizers do (dkim/canon.c): the body is
+ * passed on as it comes, without the CR the reader would add before a bare
+ * LF, so its bytes are looked at once, by the handler, instead of twice.
+ * vouch_mail_reader_body_bytes then counts the bytes as they came.
+ */
+VOUCH_HIDDEN int
+vouch__mail_reader_new_raw(vouch_mail_reader_t **out, const vouch_ctx_t *ctx,
+                           const vouch_mail_handler_t *handler);
 
 #endif

@@ -6,8 +6,9 @@
  * and a field at a time (a line plus its continuation lines); a finished
  * field goes to the header list, which checks it. The empty line ends the
  * header. Body: passed on as it comes, in the caller's chunks, with a CR
- * added before a bare LF; nothing of it is kept but whether the last byte
- * was a CR.
+ * added before a bare LF (unless the handler takes bare LFs itself, see
+ * vouch__mail_reader_new_raw); nothing of it is kept but whether the last
+ * byte was a CR.
  */
 #include <string.h>
 
@@ -30,8 +31,21 @@ struct vouch_mail_reader {
     size_t lineno;     /* of the line being read, from 1 */
     size_t field_line; /* where the field being gathered starts */
     bool body_cr;      /* the last body byte passed on was a CR */
+    bool raw_body;     /* body passed on as it comes, bare LFs and all */
     uint64_t body_bytes;
 };
+
+int
+vouch__mail_reader_new_raw(vouch_mail_reader_t **out, const vouch_ctx_t *ctx,
+                           const vouch_mail_handler_t *handler)
+{
+    int rc = vouch_mail_reader_new(out, ctx, handler);
+
+    if (rc == 0) {
+        (*out)->raw_body = true;
+    }
+    return rc;
+}
 
 int
 vouch_mail_reader_new(vouch_mail_reader_t **out, const vouch_ctx_t *ctx,
@@ -241,6 +255,9 @@ feed_body(vouch_mail_reader_t *r, const char *p, size_t len)
     size_t start = 0, pos;
     int rc;
 
+    if (r->raw_body) {
+        return body_out(r, p, len);
+    }
     /* after a bare LF at start - 1, the byte before start is no CR */
     while ((pos = start + find_bare_lf(p + start, len - start,
                                        start == 0 && r->body_cr)) < len) {
