@@ -27,7 +27,7 @@ build=${VOUCH_BUILD:-$out/build}
 ninja -C "$build" >/dev/null
 vouch=$build/src/cli/vouch
 cc -O2 -Iinclude -o "$d/vouch_bench" bench/dkim/vouch_bench.c \
-    "$build/src/lib/libvouch.a" -lunbound -lcrypto -lpthread
+    "$build/src/lib/libvouch.a" -lunbound -levent -lcrypto -lpthread
 cc -O2 -o "$d/opendkim_bench" bench/dkim/opendkim_bench.c -lopendkim
 cc -O2 -o "$d/limit_bench" bench/dkim/limit_bench.c -lcrypto
 
