@@ -341,7 +341,7 @@ void
 vouch__dkim_hlist_init(dkim_hlist_t *it, vouch_str_t h)
 {
     it->p = h.ptr;
-    it->end = h.ptr + h.len;
+    it->end = h.ptr != NULL ? h.ptr + h.len : h.ptr; /* no offset on NULL */
 }
 
 bool

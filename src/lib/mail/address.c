@@ -796,7 +796,7 @@ vouch_address_list_parse(const char *value, size_t len, vouch_address_t *out,
     }
     memset(&ps, 0, sizeof(ps));
     ps.c.start = ps.c.p = value;
-    ps.c.end = value + len;
+    ps.c.end = value != NULL ? value + len : value; /* no offset on NULL */
     ps.c.err = err;
     ps.out = out;
     ps.max = max;
