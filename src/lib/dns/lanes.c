@@ -55,7 +55,6 @@ typedef enum lane_state {
 } lane_state_t;
 
 struct vouch__lane {
-    vouch__lanes_t *lanes;
     ucontext_t uc;
     void *map; /* guard page and stack */
     size_t map_len;
@@ -197,11 +196,10 @@ vouch__lane_wake(vouch__lane_t *lane)
 /* ---- the scheduler ------------------------------------------------------- */
 
 static int
-lane_init(vouch__lanes_t *ls, vouch__lane_t *lane)
+lane_init(vouch__lane_t *lane)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
-    lane->lanes = ls;
     lane->map_len = VOUCH_LANE_STACK + page;
     lane->map =
         mmap(NULL, lane->map_len, PROT_READ | PROT_WRITE,
@@ -376,7 +374,7 @@ vouch_resolver_lanes_run(vouch_resolver_t *resolver, unsigned lanes,
     }
     for (i = 0; i < lanes; i++) {
         ls->n++;
-        if (lane_init(ls, &ls->lane[i]) != 0) {
+        if (lane_init(&ls->lane[i]) != 0) {
             lanes_free(ls);
             return vouch__error(err, VOUCH_ENOMEM, "dns", 0,
                                 "lanes: cannot map a lane stack: %s",
