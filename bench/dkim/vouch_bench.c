@@ -5,6 +5,8 @@
  *
  *   vouch_bench verify DIR ZONEFILE [SECONDS]
  *   vouch_bench sign DIR KEY SELECTOR [SECONDS]
+ *   vouch_bench paired-verify DIR ZONEFILE KEY [SECONDS]
+ *   vouch_bench paired-sign DIR KEY SELECTOR [SECONDS]
  *
  * verify: the keys come from a zone in a string (vouch_zone_load_text),
  * behind the resolver cache; each message goes through a new streaming
@@ -13,7 +15,23 @@
  * tallies the results and names the first message that does not pass),
  * then whole passes until SECONDS (default 3) have gone by. Prints one
  * line of JSON. DIR may also be a single message (for memory checks).
+ *
+ * paired-*: vouch beside the limit (SHA-256 over the message's header
+ * and body bytes + one public-key operation), both in this process,
+ * interleaved in blocks of a few messages, the block's order alternating.
+ * The public-key operation is made as `openssl speed` makes it: the
+ * operation set up once on KEY (a PEM private key; verify checks a
+ * signature made with it) and repeated on the same context, over the
+ * 32-byte digest. On a shared machine the speed of the CPU changes from
+ * one second to the next (other guests, frequency); measured within
+ * milliseconds of each other, vouch and the limit see the same machine,
+ * which two runs a second apart do not. Prints one line of JSON: the
+ * ratio of the two CPU times over the run and per pass of the corpus, and
+ * the rate of the limit's public-key operations (timed apart from its
+ * hashing, to compare with `openssl speed`).
  */
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,13 +100,162 @@ sign_one(const msg_t *m, char *why, size_t whylen)
     return sigbuf.len > 0 ? 0 : 1;
 }
 
+/* The limit's public-key operation, set up once as openssl speed does. */
+static EVP_MD_CTX *lim_ed;
+static EVP_PKEY_CTX *lim_rsa;
+static unsigned char lim_sig[512];
+static size_t lim_siglen;
+static int lim_verify;
+static const unsigned char lim_dg[32] = { 1, 2, 3 }; /* what lim_sig signs */
+
+static void
+lim_setup(const char *path, int verify)
+{
+    FILE *f = fopen(path, "r");
+    EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+    int ok;
+
+    if (k == NULL) {
+        fprintf(stderr, "%s: cannot read the key\n", path);
+        exit(1);
+    }
+    fclose(f);
+    lim_siglen = sizeof(lim_sig);
+    if (EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519) {
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+        ok = EVP_DigestSignInit(c, NULL, NULL, NULL, k) == 1 &&
+             EVP_DigestSign(c, lim_sig, &lim_siglen, lim_dg, 32) == 1;
+        lim_ed = EVP_MD_CTX_new();
+        ok = ok &&
+             (verify ? EVP_DigestVerifyInit(lim_ed, NULL, NULL, NULL, k)
+                     : EVP_DigestSignInit(lim_ed, NULL, NULL, NULL, k)) == 1;
+        EVP_MD_CTX_free(c);
+    } else {
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+
+        ok = c != NULL && EVP_PKEY_sign_init(c) == 1 &&
+             EVP_PKEY_sign(c, lim_sig, &lim_siglen, lim_dg, 32) == 1;
+        lim_rsa = EVP_PKEY_CTX_new(k, NULL);
+        ok = ok && lim_rsa != NULL &&
+             (verify ? EVP_PKEY_verify_init(lim_rsa)
+                     : EVP_PKEY_sign_init(lim_rsa)) == 1;
+        EVP_PKEY_CTX_free(c);
+    }
+    if (!ok) {
+        fprintf(stderr, "%s: cannot set the operation up\n", path);
+        exit(1);
+    }
+    lim_verify = verify;
+    EVP_PKEY_free(k);
+}
+
+/* One public-key operation: a signature over DG, or (verify) the check
+ * of lim_sig over lim_dg (DG was hashed all the same). */
+static void
+lim_pk(const unsigned char *dg)
+{
+    unsigned char sig[512];
+    size_t sl = sizeof(sig);
+    int ok;
+
+    if (lim_ed != NULL) {
+        ok = lim_verify
+                 ? EVP_DigestVerify(lim_ed, lim_sig, lim_siglen, lim_dg, 32)
+                 : EVP_DigestSign(lim_ed, sig, &sl, dg, 32);
+    } else {
+        ok = lim_verify
+                 ? EVP_PKEY_verify(lim_rsa, lim_sig, lim_siglen, lim_dg, 32)
+                 : EVP_PKEY_sign(lim_rsa, sig, &sl, dg, 32);
+    }
+    if (ok != 1) {
+        fprintf(stderr, "the limit's public-key operation failed\n");
+        exit(1);
+    }
+}
+
+/* The limit for messages M[0..N): the two digests of each, then one
+ * public-key operation each; adds the time of the latter to *PK. */
+static void
+lim_block(const msg_t *m, size_t n, double *pk)
+{
+    unsigned char md[8][32];
+    unsigned int mdlen;
+    double t;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        EVP_Digest(m[i].data, m[i].hlen, md[i], &mdlen, EVP_sha256(), NULL);
+        EVP_Digest(m[i].data + m[i].hlen, m[i].len - m[i].hlen, md[i], &mdlen,
+                   EVP_sha256(), NULL);
+    }
+    t = now();
+    for (i = 0; i < n; i++) {
+        lim_pk(md[i]);
+    }
+    *pk += now() - t;
+}
+
+#define BLOCK 4 /* messages of each in turn; at most 8 (lim_block) */
+
+/* vouch and the limit interleaved, for SECONDS of vouch's time */
+static void
+paired(const msg_t *m, size_t n, int sign, double seconds)
+{
+    static double pass_ratio[100000];
+    char why[256];
+    double tv = 0, tl = 0, tpk = 0, t0;
+    size_t passes = 0, i, j;
+
+    while (tv < seconds && passes < sizeof(pass_ratio) / sizeof(*pass_ratio)) {
+        double pv = 0, pl = 0;
+
+        for (i = 0; i < n; i += BLOCK) {
+            size_t end = i + BLOCK < n ? i + BLOCK : n;
+            int k;
+
+            for (k = 0; k < 2; k++) { /* vouch first on even blocks */
+                int lim = (k + (int)(i / BLOCK) + (int)passes) & 1;
+
+                t0 = now();
+                for (j = i; j < end && !lim; j++) {
+                    if (sign) {
+                        (void)sign_one(&m[j], why, sizeof(why));
+                    } else {
+                        (void)verify_one(&m[j], why, sizeof(why));
+                    }
+                }
+                if (lim) {
+                    lim_block(&m[i], end - i, &tpk);
+                }
+                *(lim ? &pl : &pv) += now() - t0;
+            }
+        }
+        pass_ratio[passes++] = pl / pv;
+        tv += pv;
+        tl += pl;
+    }
+    printf("{\"impl\": \"vouch\", \"op\": \"%s\", \"paired\": true, "
+           "\"vouch_msgs_per_s\": %.1f, \"limit_msgs_per_s\": %.1f, "
+           "\"ratio\": %.4f, \"pk_ops_per_s\": %.1f, \"pass_ratios\": [",
+           sign ? "sign" : "verify", (double)(passes * n) / tv,
+           (double)(passes * n) / tl, tl / tv, (double)(passes * n) / tpk);
+    for (i = 0; i < passes; i++) {
+        printf("%s%.4f", i ? ", " : "", pass_ratio[i]);
+    }
+    printf("]}\n");
+}
+
 int
 main(int argc, char **argv)
 {
     static const char *names[] = { "pass",   "fail",      "neutral",
                                    "policy", "temperror", "permerror",
                                    "none" };
-    int sign = argc > 1 && strcmp(argv[1], "sign") == 0;
+    const char *mode = argc > 1 ? argv[1] : "";
+    int pair = strncmp(mode, "paired-", 7) == 0;
+    int sign = strcmp(mode + (pair ? 7 : 0), "sign") == 0;
+    int argn = sign || pair ? 5 : 4; /* where SECONDS is */
     double seconds, t0, t;
     unsigned long tally[8] = { 0 }, done = 0;
     msg_t *m;
@@ -96,14 +263,18 @@ main(int argc, char **argv)
     vouch_error_t err;
     char why[256], first_bad[512] = "";
 
-    if (argc < 4 || (sign && argc < 5) ||
-        (!sign && strcmp(argv[1], "verify") != 0)) {
+    if (argc < argn ||
+        (!sign && strcmp(mode + (pair ? 7 : 0), "verify") != 0)) {
         fprintf(stderr, "usage: vouch_bench verify DIR ZONEFILE [SECONDS]\n"
                         "       vouch_bench sign DIR KEY SELECTOR "
+                        "[SECONDS]\n"
+                        "       vouch_bench paired-verify DIR ZONEFILE KEY "
+                        "[SECONDS]\n"
+                        "       vouch_bench paired-sign DIR KEY SELECTOR "
                         "[SECONDS]\n");
         return 2;
     }
-    seconds = argc > (sign ? 5 : 4) ? atof(argv[sign ? 5 : 4]) : 3.0;
+    seconds = argc > argn ? atof(argv[argn]) : 3.0;
     if (vouch_ctx_new(&ctx, NULL) != 0) {
         return 1;
     }
@@ -141,6 +312,15 @@ main(int argc, char **argv)
         if (rc != 0 && first_bad[0] == '\0') {
             snprintf(first_bad, sizeof(first_bad), "%s: %s", m[i].name, why);
         }
+    }
+    if (pair) {
+        if (tally[0] != n) {
+            fprintf(stderr, "not every message passed: %s\n", first_bad);
+            return 1;
+        }
+        lim_setup(argv[sign ? 3 : 4], !sign);
+        paired(m, n, sign, seconds);
+        return 0;
     }
     t0 = now();
     do {
