@@ -190,13 +190,19 @@ VOUCH_EXTERN int vouch_spf_check(vouch_spf_result_t *res,
 
 /*
  * Append the value of a Received-SPF header field (§9.1; the field name is
- * not written) for a result of vouch_spf_check on req:
+ * not written) for a result of vouch_spf_check on req, folded (CRLF before
+ * a space) so that its lines, the first counted with "Received-SPF: ",
+ * stay within 78 columns where a space allows:
  *   pass (mail.example: domain of a@example designates 192.0.2.1 as
- *   permitted sender) client-ip=192.0.2.1; envelope-from="a@example";
- *   helo=mail.example; receiver=mx.example; identity=mailfrom;
- *   mechanism="ip4:192.0.2.0/24"
+ *    permitted sender) client-ip=192.0.2.1; envelope-from="a@example";
+ *    helo=mail.example; receiver=mx.example; identity=mailfrom;
+ *    mechanism="ip4:192.0.2.0/24"
  * Every value taken from the message or from DNS is written as a quoted
- * string or a dot-atom, so the field always parses.
+ * string or a dot-atom (bytes outside printable ASCII, CR and LF among
+ * them, as \xHH), so the field always parses and the only CRs are those
+ * of the folds. Not excessively long (§9.1): a text quoted in the comment
+ * shows at most 256 columns, then "..."; a key=value pair whose value
+ * would take more than 512 columns is left out.
  * Returns 0, VOUCH_ENOMEM, VOUCH_ETOOBIG (out's max).
  */
 VOUCH_EXTERN int

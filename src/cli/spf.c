@@ -113,7 +113,17 @@ print_human(const vouch_spf_request_t *req, const vouch_spf_result_t *res)
     printf("  dnssec:      %s\n", vouch_dnssec_name(res->dnssec));
     vouch_buf_init(&hdr, NULL, 65536);
     if (vouch_spf_received_spf(&hdr, req, res) == 0) {
-        printf("Received-SPF: %s\n", hdr.ptr);
+        const char *p;
+
+        /* folded with CRLF, shown with the terminal's LF (the value has
+         * no other CR: vouch/spf.h) */
+        fputs("Received-SPF: ", stdout);
+        for (p = hdr.ptr; *p != '\0'; p++) {
+            if (*p != '\r') {
+                putchar(*p);
+            }
+        }
+        putchar('\n');
     }
     vouch_buf_dispose(&hdr);
 }

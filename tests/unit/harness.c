@@ -116,6 +116,36 @@ test_testdata_or_skip(void)
 }
 
 char *
+test_unfold(const char *v, size_t len, size_t first_cols, size_t max_cols,
+            size_t *out_len)
+{
+    char *out = malloc(len + 1);
+    size_t i, o = 0, col = first_cols;
+
+    for (i = 0; out != NULL && i < len; i++) {
+        if (v[i] == '\r' || v[i] == '\n') {
+            if (v[i] != '\r' || len - i < 3 || v[i + 1] != '\n' ||
+                (v[i + 2] != ' ' && v[i + 2] != '\t')) {
+                free(out);
+                return NULL;
+            }
+            i++;
+            col = 0;
+        } else if (++col > max_cols) {
+            free(out);
+            return NULL;
+        } else {
+            out[o++] = v[i];
+        }
+    }
+    if (out != NULL) {
+        out[o] = '\0';
+        *out_len = o;
+    }
+    return out;
+}
+
+char *
 test_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

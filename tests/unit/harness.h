@@ -89,6 +89,13 @@ const char *test_testdata_or_skip(void);
 /* Read a whole file into a malloc'ed buffer (NUL added); NULL on error. */
 char *test_read_file(const char *path, size_t *len);
 
+/* A header field's value v[0..len) unfolded (each CRLF before a WSP
+ * removed) into a malloc'ed string, *out_len its length; NULL when a CR
+ * or LF stands anywhere but in such a fold or when a line would be
+ * longer than max_cols, the first counting first_cols (the field name). */
+char *test_unfold(const char *v, size_t len, size_t first_cols, size_t max_cols,
+                  size_t *out_len);
+
 int test_run(const test_case_t *cases, size_t n, int argc, char **argv);
 
 #define TEST_MAIN(list)                                                        \

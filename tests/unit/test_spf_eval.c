@@ -266,6 +266,15 @@ test_spf_eval__explanation(void)
     vouch_ctx_free(ctx);
 }
 
+/* The value unfolded; NULL if a line is longer than max_cols */
+static char *
+rspf_unfold(const vouch_buf_t *hdr, size_t max_cols)
+{
+    size_t n;
+
+    return test_unfold(hdr->ptr, hdr->len, 14, max_cols, &n);
+}
+
 static void
 test_spf_eval__received_spf(void)
 {
@@ -273,32 +282,73 @@ test_spf_eval__received_spf(void)
     vouch_spf_request_t req = VOUCH_SPF_REQUEST_INIT;
     vouch_spf_result_t res;
     vouch_buf_t hdr;
+    char *u, big[600];
 
     REQUIRE(r != NULL);
     vouch_spf_result_init(&res, test_ctx());
-    vouch_buf_init(&hdr, test_ctx(), 4096);
+    vouch_buf_init(&hdr, test_ctx(), 8192);
     REQUIRE(vouch_ip_parse(&req.ip, "192.0.2.25", 10) == 0);
     req.mail_from = sv("alice@example.com");
     req.helo = sv("mx1.example.com");
     req.receiver = sv("mx.receiver.example");
     REQUIRE(vouch_spf_check(&res, test_ctx(), r, &req, NULL) == 0);
     REQUIRE(vouch_spf_received_spf(&hdr, &req, &res) == 0);
-    CHECK_STR(hdr.ptr,
-              "pass (mx.receiver.example: domain of alice@example.com "
-              "designates 192.0.2.25 as permitted sender) "
-              "client-ip=192.0.2.25; envelope-from=\"alice@example.com\"; "
-              "helo=mx1.example.com; receiver=mx.receiver.example; "
-              "identity=mailfrom; mechanism=mx");
-    /* hostile HELO and sender: no CR/LF, no unbalanced quote or comment */
+    /* folded before spaces, within 78 columns with the field name */
+    CHECK_STR(
+        hdr.ptr,
+        "pass (mx.receiver.example: domain of alice@example.com\r\n"
+        " designates 192.0.2.25 as permitted sender) client-ip=192.0.2.25;"
+        "\r\n envelope-from=\"alice@example.com\"; helo=mx1.example.com;"
+        "\r\n receiver=mx.receiver.example; identity=mailfrom;"
+        " mechanism=mx");
+    u = rspf_unfold(&hdr, 78);
+    REQUIRE(u != NULL);
+    CHECK_STR(u, "pass (mx.receiver.example: domain of alice@example.com "
+                 "designates 192.0.2.25 as permitted sender) "
+                 "client-ip=192.0.2.25; envelope-from=\"alice@example.com\"; "
+                 "helo=mx1.example.com; receiver=mx.receiver.example; "
+                 "identity=mailfrom; mechanism=mx");
+    free(u);
+    /* hostile HELO and sender: no bare CR/LF, no unbalanced quote or
+     * comment; a fold inside a quoted-string unfolds to the same bytes */
     vouch_buf_clear(&hdr);
     req.mail_from = sv("a\")(b\r\nX-Evil: 1@example.com");
-    req.helo = sv("x\"\r\n; y=(z");
+    req.helo = sv("x\"\r\n; y=(z  two  spaces  in  a  row  and  more  words  "
+                  "to  fold  at");
     REQUIRE(vouch_spf_check(&res, test_ctx(), r, &req, NULL) == 0);
     REQUIRE(vouch_spf_received_spf(&hdr, &req, &res) == 0);
-    CHECK(strchr(hdr.ptr, '\r') == NULL && strchr(hdr.ptr, '\n') == NULL);
-    CHECK(strstr(hdr.ptr, "helo=\"x\\\"\\\\x0d\\\\x0a; y=(z\"") != NULL);
-    CHECK(strstr(hdr.ptr, "envelope-from=\"a\\\")(b\\\\x0d\\\\x0aX-Evil: "
-                          "1@example.com\"") != NULL);
+    u = rspf_unfold(&hdr, 78);
+    REQUIRE(u != NULL);
+    CHECK(strstr(u, "helo=\"x\\\"\\\\x0d\\\\x0a; y=(z  two  spaces  in  a  row"
+                    "  and  more  words  to  fold  at\"") != NULL);
+    CHECK(strstr(u, "envelope-from=\"a\\\")(b\\\\x0d\\\\x0aX-Evil: "
+                    "1@example.com\"") != NULL);
+    free(u);
+    /* RFC 7208 §9.1: "not excessively long". A 600-byte HELO and sender
+     * without a space cannot be folded: their pairs are left out; a
+     * 300-byte receiver is cut at 256 columns with "..." in the comment
+     * and kept whole in its pair; no line passes 998. */
+    vouch_buf_clear(&hdr);
+    memset(big, 'h', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    req.helo = sv(big);
+    req.mail_from = sv(big);
+    big[0] = 'a';
+    big[1] = '@';
+    req.receiver.ptr = big + 1;
+    req.receiver.len = 300;
+    REQUIRE(vouch_spf_check(&res, test_ctx(), r, &req, NULL) == 0);
+    REQUIRE(vouch_spf_received_spf(&hdr, &req, &res) == 0);
+    CHECK(strstr(hdr.ptr, "helo=") == NULL);
+    CHECK(strstr(hdr.ptr, "envelope-from=") == NULL);
+    CHECK(strstr(hdr.ptr, "(@hhhh") != NULL);
+    CHECK(strstr(hdr.ptr, "hhh...:\r\n domain of") != NULL);
+    CHECK(strstr(hdr.ptr, "receiver=@hhhh") == NULL); /* not an atom */
+    CHECK(strstr(hdr.ptr, "receiver=\"@hhhh") != NULL);
+    CHECK(strstr(hdr.ptr, "identity=mailfrom") != NULL);
+    u = rspf_unfold(&hdr, 998);
+    CHECK(u != NULL);
+    free(u);
     vouch_buf_dispose(&hdr);
     vouch_spf_result_dispose(&res);
     vouch_resolver_free(r);

@@ -12,10 +12,25 @@
  * a quoted-string otherwise, and the comment escapes "(", ")" and "\", so
  * the field always parses and no value can end it early (CR, LF and other
  * bytes outside printable ASCII are shown as \xHH).
+ *
+ * §9.1 also asks that the field not be "excessively long": the value is
+ * built on one line and then folded before a space (CRLF inserted, the
+ * space kept: unfolding gives the value back byte for byte, also inside a
+ * quoted-string) so that lines stay within 78 columns, counting the field
+ * name, where a space allows. What cannot be folded is bounded: a text
+ * quoted in the comment shows at most RSPF_TEXT_COLS columns and then
+ * "...", and a key=value pair whose value would take more than
+ * RSPF_PAIR_COLS columns is left out (the pairs are optional), so no line
+ * comes near RFC 5322's 998.
  */
 #include <string.h>
 
 #include "spf_internal.h"
+
+#define RSPF_LINE_COLS 78  /* RFC 5322 §2.1.1's SHOULD */
+#define RSPF_NAME_COLS 14  /* "Received-SPF: " */
+#define RSPF_TEXT_COLS 256 /* of a text quoted in the comment */
+#define RSPF_PAIR_COLS 512 /* of a key=value pair's value */
 
 /* RFC 5322 atext */
 static bool
@@ -45,18 +60,34 @@ is_dot_atom(const char *p, size_t len)
     return true;
 }
 
+/* Columns of byte c once escaped (a quoted-pair, \xHH or itself). */
+static size_t
+escaped_cols(unsigned char c, const char *specials)
+{
+    if (c < 0x20 || c > 0x7e) {
+        return 5;
+    }
+    return strchr(specials, (char)c) != NULL ? 2 : 1;
+}
+
 /* Append bytes escaped for a quoted-string or a comment: specials get a
- * backslash, bytes that no quoted-pair can carry become \xHH. */
+ * backslash, bytes that no quoted-pair can carry become \xHH. At most
+ * max_cols columns are written; a longer text ends in "...". */
 static int
-add_escaped(vouch_buf_t *out, const char *p, size_t len, const char *specials)
+add_escaped(vouch_buf_t *out, const char *p, size_t len, const char *specials,
+            size_t max_cols)
 {
     static const char hx[] = "0123456789abcdef";
-    size_t i;
+    size_t i, cols = 0;
     int rc = 0;
 
     for (i = 0; i < len && rc == 0; i++) {
         unsigned char c = (unsigned char)p[i];
 
+        cols += escaped_cols(c, specials);
+        if (cols > max_cols) {
+            return vouch_buf_puts(out, "...");
+        }
         if (c < 0x20 || c > 0x7e) {
             char e[5] = { '\\', '\\', 'x', hx[c >> 4], hx[c & 15] };
 
@@ -72,19 +103,35 @@ add_escaped(vouch_buf_t *out, const char *p, size_t len, const char *specials)
     return rc;
 }
 
+/* A text quoted in the comment */
+static int
+add_text(vouch_buf_t *out, const char *p, size_t len)
+{
+    return add_escaped(out, p, len, "()\\", RSPF_TEXT_COLS);
+}
+
+/* "; key=value"; nothing when the value would be too long (see above) */
 static int
 add_pair(vouch_buf_t *out, const char *key, const char *p, size_t len)
 {
-    int rc = vouch_buf_printf(out, "; %s=", key);
+    bool atom = is_dot_atom(p, len);
+    size_t i, cols = 2;
+    int rc;
 
-    if (rc != 0) {
+    for (i = 0; i < len && !atom; i++) {
+        cols += escaped_cols((unsigned char)p[i], "\"\\");
+    }
+    if ((atom ? len : cols) > RSPF_PAIR_COLS) {
+        return 0;
+    }
+    if ((rc = vouch_buf_printf(out, "; %s=", key)) != 0) {
         return rc;
     }
-    if (is_dot_atom(p, len)) {
+    if (atom) {
         return vouch_buf_add(out, p, len);
     }
     if ((rc = vouch_buf_addc(out, '"')) != 0 ||
-        (rc = add_escaped(out, p, len, "\"\\")) != 0) {
+        (rc = add_escaped(out, p, len, "\"\\", RSPF_PAIR_COLS)) != 0) {
         return rc;
     }
     return vouch_buf_addc(out, '"');
@@ -100,7 +147,7 @@ add_comment(vouch_buf_t *out, const vouch_spf_result_t *res, const char *ip,
     int rc;
 
     if ((rc = vouch_buf_addc(out, '(')) != 0 ||
-        (rc = add_escaped(out, receiver.ptr, receiver.len, "()\\")) != 0) {
+        (rc = add_text(out, receiver.ptr, receiver.len)) != 0) {
         return rc;
     }
     switch (res->code) {
@@ -111,7 +158,7 @@ add_comment(vouch_buf_t *out, const vouch_spf_result_t *res, const char *ip,
                                      ? ": domain of transitioning "
                                      : ": domain of ");
         if (rc == 0) {
-            rc = add_escaped(out, s, slen, "()\\");
+            rc = add_text(out, s, slen);
         }
         if (rc == 0) {
             rc = vouch_buf_printf(out, " %s %s as permitted sender)",
@@ -130,7 +177,7 @@ add_comment(vouch_buf_t *out, const vouch_spf_result_t *res, const char *ip,
     case VOUCH_SPF_NONE:
         rc = vouch_buf_puts(out, ": domain of ");
         if (rc == 0) {
-            rc = add_escaped(out, s, slen, "()\\");
+            rc = add_text(out, s, slen);
         }
         return rc == 0 ? vouch_buf_puts(out, " does not designate permitted "
                                              "sender hosts)")
@@ -140,15 +187,40 @@ add_comment(vouch_buf_t *out, const vouch_spf_result_t *res, const char *ip,
         break;
     }
     if (rc == 0) {
-        rc = add_escaped(out, s, slen, "()\\");
+        rc = add_text(out, s, slen);
     }
     if (rc == 0 && res->code >= VOUCH_SPF_TEMPERROR && res->reason.len > 0) {
         rc = vouch_buf_puts(out, ": ");
         if (rc == 0) {
-            rc = add_escaped(out, res->reason.ptr, res->reason.len, "()\\");
+            rc = add_text(out, res->reason.ptr, res->reason.len);
         }
     }
     return rc == 0 ? vouch_buf_addc(out, ')') : rc;
+}
+
+/* Append line to out folded before spaces (see the top of the file). */
+static int
+fold_into(vouch_buf_t *out, const char *line, size_t len)
+{
+    size_t i = 0, col = RSPF_NAME_COLS;
+    int rc = 0;
+
+    while (i < len && rc == 0) {
+        const char *sp = memchr(line + i + 1, ' ', len - i - 1);
+        size_t end = sp != NULL ? (size_t)(sp - line) : len;
+        size_t width = end - i; /* with its leading space, if any */
+
+        if (line[i] == ' ' && col > 1 && col + width > RSPF_LINE_COLS) {
+            rc = vouch_buf_add(out, "\r\n", 2);
+            col = 0;
+        }
+        if (rc == 0) {
+            rc = vouch_buf_add(out, line + i, width);
+        }
+        col += width;
+        i = end;
+    }
+    return rc;
 }
 
 int
@@ -158,6 +230,7 @@ vouch_spf_received_spf(vouch_buf_t *out, const vouch_spf_request_t *req,
     char ip[VOUCH_IP_STRLEN];
     vouch_str_t receiver = req->receiver;
     vouch_ip_t client = req->ip;
+    vouch_buf_t line;
     size_t mark = out->len;
     int rc;
 
@@ -165,39 +238,45 @@ vouch_spf_received_spf(vouch_buf_t *out, const vouch_spf_request_t *req,
         receiver.ptr = "unknown";
         receiver.len = 7;
     }
+    vouch_buf_init(&line, out->ctx, out->max);
     (void)vouch_ip_unmap(&client);
     vouch_ip_format(&client, ip);
-    rc = vouch_buf_printf(out, "%s ", vouch_spf_code_name(res->code));
+    rc = vouch_buf_printf(&line, "%s ", vouch_spf_code_name(res->code));
     if (rc == 0) {
-        rc = add_comment(out, res, ip, receiver);
+        rc = add_comment(&line, res, ip, receiver);
     }
     if (rc == 0) {
-        rc = vouch_buf_printf(out, " client-ip=%s", ip);
+        rc = vouch_buf_printf(&line, " client-ip=%s", ip);
     }
     /* the envelope sender as given; for a HELO check without one, the
      * postmaster address that was checked */
     if (rc == 0 && req->mail_from.len > 0) {
-        rc = add_pair(out, "envelope-from", req->mail_from.ptr,
+        rc = add_pair(&line, "envelope-from", req->mail_from.ptr,
                       req->mail_from.len);
     } else if (rc == 0 && res->sender.len > 0) {
-        rc = add_pair(out, "envelope-from", res->sender.ptr, res->sender.len);
+        rc = add_pair(&line, "envelope-from", res->sender.ptr, res->sender.len);
     }
     if (rc == 0 && req->helo.len > 0) {
-        rc = add_pair(out, "helo", req->helo.ptr, req->helo.len);
+        rc = add_pair(&line, "helo", req->helo.ptr, req->helo.len);
     }
     if (rc == 0) {
-        rc = add_pair(out, "receiver", receiver.ptr, receiver.len);
+        rc = add_pair(&line, "receiver", receiver.ptr, receiver.len);
     }
     if (rc == 0) {
-        rc = vouch_buf_printf(out, "; identity=%s",
+        rc = vouch_buf_printf(&line, "; identity=%s",
                               vouch_spf_identity_name(res->identity));
     }
     if (rc == 0 && res->mechanism.len > 0) {
-        rc = add_pair(out, "mechanism", res->mechanism.ptr, res->mechanism.len);
+        rc = add_pair(&line, "mechanism", res->mechanism.ptr,
+                      res->mechanism.len);
     }
     if (rc == 0 && res->code >= VOUCH_SPF_TEMPERROR && res->reason.len > 0) {
-        rc = add_pair(out, "problem", res->reason.ptr, res->reason.len);
+        rc = add_pair(&line, "problem", res->reason.ptr, res->reason.len);
     }
+    if (rc == 0) {
+        rc = fold_into(out, line.ptr, line.len);
+    }
+    vouch_buf_dispose(&line);
     if (rc != 0) {
         out->len = mark;
         if (out->ptr != NULL) {
