@@ -139,12 +139,23 @@ add_pair(vouch_buf_t *out, const char *key, const char *p, size_t len)
 
 /* The comment's sentence for each result (after "<receiver>: "). */
 static int
-add_comment(vouch_buf_t *out, const vouch_spf_result_t *res, const char *ip,
+add_comment(vouch_buf_t *out, const vouch_spf_result_t *res,
+            const vouch_spf_request_t *req, const char *ip,
             vouch_str_t receiver)
 {
-    const char *s = res->sender.ptr != NULL ? res->sender.ptr : "";
+    const char *s = res->sender.ptr;
     size_t slen = res->sender.len;
     int rc;
+
+    if (slen == 0) { /* no usable identity: name the one given */
+        vouch_str_t given = req->mail_from.len > 0 ? req->mail_from : req->helo;
+
+        s = given.ptr;
+        slen = given.len;
+    }
+    if (s == NULL) {
+        s = "";
+    }
 
     if ((rc = vouch_buf_addc(out, '(')) != 0 ||
         (rc = add_text(out, receiver.ptr, receiver.len)) != 0) {
@@ -243,7 +254,7 @@ vouch_spf_received_spf(vouch_buf_t *out, const vouch_spf_request_t *req,
     vouch_ip_format(&client, ip);
     rc = vouch_buf_printf(&line, "%s ", vouch_spf_code_name(res->code));
     if (rc == 0) {
-        rc = add_comment(&line, res, ip, receiver);
+        rc = add_comment(&line, res, req, ip, receiver);
     }
     if (rc == 0) {
         rc = vouch_buf_printf(&line, " client-ip=%s", ip);
