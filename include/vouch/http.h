@@ -170,7 +170,9 @@ VOUCH_EXTERN int vouch_http_get(vouch_http_response_t *resp, const char *url,
  * What the probe does, on one connection to HOST port 25 (RFC 5321):
  * read the greeting, EHLO (with the local host name, as libcurl sends
  * it), STARTTLS (RFC 3207), the TLS handshake (TLS 1.2 or later, as RFC
- * 8461 §5 requires), EHLO again, then close; no MAIL FROM, nothing sent.
+ * 8461 §5 requires), EHLO again, then QUIT (RFC 5321 §4.1.1.10; the
+ * reply is awaited at most a second) and close; no MAIL FROM, nothing
+ * sent.
  * The certificate is checked like an HTTPS one: chain to the system
  * store or options->ca_file, validity now, and HOST itself as the
  * reference identity (RFC 6125; the name MTA-STS policies match, RFC
@@ -181,9 +183,8 @@ VOUCH_EXTERN int vouch_http_get(vouch_http_response_t *resp, const char *url,
  * connecting, so it bounds all of it); never a proxy (max_body,
  * use_env_proxy and user_agent do not apply). Each response line from
  * the server is bounded by libcurl (a greeting that never ends fails with
- * failure PROTOCOL), and the whole probe by timeout_ms; closing may wait
- * up to timeout_ms more, rounded up to a second, for a server that does
- * not answer QUIT.
+ * failure PROTOCOL), and the whole probe by timeout_ms; the QUIT adds
+ * at most a second.
  * When verification fails before the certificate could be read (chain
  * not trusted, expired), a second connection without verification reads
  * it, so subject, names and not_after are known for every failure kind

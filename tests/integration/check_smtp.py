@@ -122,7 +122,8 @@ def start_smtp(d):
              ("silent", "silent"), ("endless", "endless"),
              ("manylines", "manylines")]
     p = subprocess.Popen(
-        [sys.executable, FIXTURE] + ["0:" + m for _, m in specs], cwd=d,
+        [sys.executable, FIXTURE, "--log", os.path.join(d, "smtp.log")] +
+        ["0:" + m for _, m in specs], cwd=d,
         stdout=subprocess.PIPE, text=True)
     words = p.stdout.readline().split()
     if not words or words[0] != "ready" or len(words) != len(specs) + 1:
@@ -199,6 +200,25 @@ class Env:
             a.append("--smtp-probe")
         return a + list(extra)
 
+    def session_log(self, listener):
+        """The commands of the last session on a listener, as the fixture
+        logged them (waiting up to 2 s for the fixture to see it end)."""
+        port, path = str(self.ports[listener]), os.path.join(self.work,
+                                                             "smtp.log")
+        for _ in range(40):
+            lines = []
+            if os.path.exists(path):
+                with open(path) as f:
+                    lines = [l.split(" ", 1)[1].strip() for l in f
+                             if l.split(" ", 1)[0] == port]
+            if lines and lines[-1] == "END":
+                break
+            time.sleep(0.05)
+        start = len(lines) - 1
+        while start > 0 and lines[start - 1] != "END":
+            start -= 1
+        return lines[start:]
+
     def check(self, dom, *extra, probe=True):
         """JSON result, seconds taken, peak RSS of vouch in KiB."""
         out = os.path.join(self.work, "out.json")
@@ -262,6 +282,11 @@ def run_cases(env):
          (p.get("not_after") or "").endswith("Z"), p)
     case("good no findings", smtp_ids(o) == [] and
          o["checks"]["mtasts"].get("status") == "ok", smtp_ids(o))
+    # the session, as the server saw it: EHLO, STARTTLS, EHLO over TLS,
+    # then QUIT over TLS (RFC 5321 §4.1.1.10), no mail transaction
+    log = env.session_log("good")
+    case("good session ends with QUIT",
+         log == ["EHLO", "STARTTLS", "EHLO TLS", "QUIT TLS", "END"], log)
     o, _, _ = env.check("good.test", probe=False)
     case("no --smtp-probe: no probes",
          o["checks"]["mtasts"].get("probes", "absent") is None, o["checks"])

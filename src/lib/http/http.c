@@ -49,6 +49,8 @@ global_init(void)
         SYM(easy_setopt, "curl_easy_setopt"),
         SYM(easy_perform, "curl_easy_perform"),
         SYM(easy_getinfo, "curl_easy_getinfo"),
+        SYM(easy_send, "curl_easy_send"),
+        SYM(easy_recv, "curl_easy_recv"),
         SYM(easy_cleanup, "curl_easy_cleanup"),
         SYM(easy_strerror, "curl_easy_strerror"),
         SYM(slist_append, "curl_slist_append"),

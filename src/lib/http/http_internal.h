@@ -20,6 +20,8 @@ typedef struct vouch__curl_api {
     CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
     CURLcode (*easy_perform)(CURL *h);
     CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+    CURLcode (*easy_send)(CURL *h, const void *p, size_t len, size_t *sent);
+    CURLcode (*easy_recv)(CURL *h, void *p, size_t len, size_t *got);
     void (*easy_cleanup)(CURL *h);
     const char *(*easy_strerror)(CURLcode c);
     struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);

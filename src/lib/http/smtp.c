@@ -4,7 +4,11 @@
  * libcurl with an smtp:// URL, CURLOPT_USE_SSL = CURLUSESSL_ALL (STARTTLS
  * required, RFC 3207) and CURLOPT_CONNECT_ONLY, which stops after the
  * protocol's connect phase: greeting, EHLO, STARTTLS, TLS handshake,
- * EHLO again. No transaction is started, so no mail can be sent.
+ * EHLO again. No transaction is started, so no mail can be sent. A probe
+ * that got that far ends the session with QUIT (RFC 5321 §4.1.1.10; curl
+ * does not send one for a CONNECT_ONLY connection) and waits at most
+ * QUIT_WAIT_MS for the reply, so the server sees a clean end rather than
+ * a lost connection; the verdict is made before and stands.
  *
  * libcurl verifies the certificate exactly as for HTTPS (the same CA
  * options; RFC 6125 matching against the URL's host, i.e. the MX name,
@@ -19,6 +23,7 @@
  * the certificate is escaped and bounded; response lines are bounded by
  * libcurl and the whole probe by the options' timeouts.
  */
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,6 +38,9 @@
 
 /* RFC 5321 §4.5.4.2 / RFC 8461: MX delivery is to port 25. */
 #define SMTP_PORT "25"
+
+/* How long a probe waits for the reply to its QUIT. */
+#define QUIT_WAIT_MS 1000
 
 const char *
 vouch_http_cert_problem_name(vouch_http_cert_problem_t p)
@@ -129,9 +137,10 @@ setup(CURL *h, attempt_t *at)
     SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     SET(CURLOPT_CONNECTTIMEOUT_MS, (long)at->connect_ms);
     SET(CURLOPT_TIMEOUT_MS, (long)at->total_ms);
-    /* bounds each reply, also the QUIT at close (in seconds) */
+    /* bounds each reply (in seconds). No CURLOPT_FORBID_REUSE: it would
+     * close the connection at the end of the connect phase, before QUIT;
+     * the handle is ours alone and its cleanup closes the connection. */
     SET(CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)(at->total_ms + 999) / 1000);
-    SET(CURLOPT_FORBID_REUSE, 1L);
     SET(CURLOPT_PROXY, ""); /* never a proxy, the environment's included */
     if (o->ca_file != NULL) {
         SET(CURLOPT_CAINFO, o->ca_file);
@@ -245,6 +254,32 @@ problem_of(X509 *x, const char *host, CURLcode c)
 }
 
 /* Run one connection; *leaf gets the certificate when one was seen. */
+/* Send QUIT on the connection CONNECT_ONLY left open and wait (at most
+ * wait_ms) for a reply or the end of the connection. Best effort. */
+static void
+quit(const vouch__curl_api_t *curl, CURL *h, unsigned wait_ms)
+{
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    int64_t end = vouch_dns_monotonic_ms() + wait_ms;
+    char reply[512];
+    size_t n = 0;
+
+    if (curl->easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK ||
+        fd == CURL_SOCKET_BAD ||
+        curl->easy_send(h, "QUIT\r\n", 6, &n) != CURLE_OK || n != 6) {
+        return;
+    }
+    for (;;) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        CURLcode c = curl->easy_recv(h, reply, sizeof(reply), &n);
+        int64_t left = end - vouch_dns_monotonic_ms();
+
+        if (c != CURLE_AGAIN || left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
+            return; /* a reply, the end, an error or no more time */
+        }
+    }
+}
+
 static int
 run(attempt_t *at, CURLcode *code, X509 **leaf, vouch_error_t *err)
 {
@@ -268,6 +303,10 @@ run(attempt_t *at, CURLcode *code, X509 **leaf, vouch_error_t *err)
                        curl->easy_strerror(*code));
     }
     *leaf = leaf_of(curl, h);
+    if (*code == CURLE_OK) {
+        quit(curl, h,
+             at->total_ms < QUIT_WAIT_MS ? at->total_ms : QUIT_WAIT_MS);
+    }
     curl->easy_cleanup(h);
     return 0;
 }
