@@ -30,26 +30,31 @@ static const char fixed_zone[] =
 static const char *const clients[] = { "192.0.2.1", "2001:db8::1",
                                        "::ffff:192.0.2.1", "198.51.100.9" };
 
-/* Is v a field value whose every CR and LF is a fold (CRLF + space) and
- * whose lines stay within RFC 5322's 998 (with "Received-SPF: ")? */
+/* Is v a field value whose every CR and LF is a fold (CRLF + space) after
+ * a line with more than spaces that does not end in one, and whose lines
+ * stay within RFC 5322's 998 (with "Received-SPF: ")? */
 static int
 folded_ok(const char *v, size_t len)
 {
     size_t i, col = 14;
+    int text = 1;
 
     for (i = 0; i < len; i++) {
         if (v[i] == '\r' || v[i] == '\n') {
             if (v[i] != '\r' || len - i < 3 || v[i + 1] != '\n' ||
-                v[i + 2] != ' ') {
+                v[i + 2] != ' ' || !text || (i > 0 && v[i - 1] == ' ')) {
                 return 0;
             }
             i++;
             col = 0;
+            text = 0;
         } else if (++col > 998) {
             return 0;
+        } else if (v[i] != ' ') {
+            text = 1;
         }
     }
-    return 1;
+    return text;
 }
 
 int

@@ -121,22 +121,30 @@ test_unfold(const char *v, size_t len, size_t first_cols, size_t max_cols,
 {
     char *out = malloc(len + 1);
     size_t i, o = 0, col = first_cols;
+    bool text = true; /* the line so far has more than WSP */
 
     for (i = 0; out != NULL && i < len; i++) {
         if (v[i] == '\r' || v[i] == '\n') {
             if (v[i] != '\r' || len - i < 3 || v[i + 1] != '\n' ||
-                (v[i + 2] != ' ' && v[i + 2] != '\t')) {
+                (v[i + 2] != ' ' && v[i + 2] != '\t') || !text ||
+                (i > 0 && (v[i - 1] == ' ' || v[i - 1] == '\t'))) {
                 free(out);
                 return NULL;
             }
             i++;
             col = 0;
+            text = false;
         } else if (++col > max_cols) {
             free(out);
             return NULL;
         } else {
+            text = text || (v[i] != ' ' && v[i] != '\t');
             out[o++] = v[i];
         }
+    }
+    if (out != NULL && !text) { /* a last line of only WSP */
+        free(out);
+        return NULL;
     }
     if (out != NULL) {
         out[o] = '\0';

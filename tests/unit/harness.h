@@ -91,8 +91,9 @@ char *test_read_file(const char *path, size_t *len);
 
 /* A header field's value v[0..len) unfolded (each CRLF before a WSP
  * removed) into a malloc'ed string, *out_len its length; NULL when a CR
- * or LF stands anywhere but in such a fold or when a line would be
- * longer than max_cols, the first counting first_cols (the field name). */
+ * or LF stands anywhere but in such a fold, a line is only WSP or ends in
+ * WSP before a fold, or a line would be longer than max_cols, the first
+ * counting first_cols (the field name). */
 char *test_unfold(const char *v, size_t len, size_t first_cols, size_t max_cols,
                   size_t *out_len);
 

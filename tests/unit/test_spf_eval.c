@@ -324,6 +324,33 @@ test_spf_eval__received_spf(void)
     CHECK(strstr(u, "envelope-from=\"a\\\")(b\\\\x0d\\\\x0aX-Evil: "
                     "1@example.com\"") != NULL);
     free(u);
+    /* runs of spaces: the fold goes before the run, never inside it, so
+     * no line is only spaces or ends in one (RFC 5322 §3.2.2) */
+    {
+        static const struct {
+            size_t a, sp, b;
+        } runs[] = { { 1, 200, 1 }, { 100, 3, 80 }, { 60, 5, 60 },
+                     { 70, 2, 2 },  { 5, 90, 70 },  { 1, 1, 300 } };
+
+        char h[512];
+        size_t k;
+
+        for (k = 0; k < sizeof(runs) / sizeof(*runs); k++) {
+            memset(h, 'a', runs[k].a);
+            memset(h + runs[k].a, ' ', runs[k].sp);
+            memset(h + runs[k].a + runs[k].sp, 'b', runs[k].b);
+            req.helo.ptr = h;
+            req.helo.len = runs[k].a + runs[k].sp + runs[k].b;
+            vouch_buf_clear(&hdr);
+            REQUIRE(vouch_spf_received_spf(&hdr, &req, &res) == 0);
+            u = rspf_unfold(&hdr, 998);
+            CHECKF(u != NULL, "run %zu: %s", k, hdr.ptr);
+            CHECKF(u != NULL && strstr(u, "helo=\"") != NULL &&
+                       memcmp(strstr(u, "helo=\"") + 6, h, req.helo.len) == 0,
+                   "run %zu: value changed", k);
+            free(u);
+        }
+    }
     /* RFC 7208 §9.1: "not excessively long". A 600-byte HELO and sender
      * without a space cannot be folded: their pairs are left out; a
      * 300-byte receiver is cut at 256 columns with "..." in the comment
@@ -349,6 +376,22 @@ test_spf_eval__received_spf(void)
     CHECK(strstr(hdr.ptr, "receiver=@hhhh") == NULL); /* not an atom */
     CHECK(strstr(hdr.ptr, "receiver=\"@hhhh") != NULL);
     CHECK(strstr(hdr.ptr, "identity=mailfrom") != NULL);
+    u = rspf_unfold(&hdr, 998);
+    CHECK(u != NULL);
+    free(u);
+    /* a HELO check that found no usable identity names the HELO name in
+     * its comment, not the MAIL FROM address */
+    vouch_buf_clear(&hdr);
+    req.mail_from = sv("alice@example.com");
+    req.helo = sv("localhost");
+    req.receiver = sv("mx.receiver.example");
+    req.check_helo = true;
+    REQUIRE(vouch_spf_check(&res, test_ctx(), r, &req, NULL) == 0);
+    REQUIRE(vouch_spf_received_spf(&hdr, &req, &res) == 0);
+    CHECKF(res.identity != VOUCH_SPF_HELO || res.sender.len > 0 ||
+               strstr(hdr.ptr, "domain of localhost") != NULL,
+           "%s", hdr.ptr);
+    CHECK(strstr(hdr.ptr, "domain of alice") == NULL);
     u = rspf_unfold(&hdr, 998);
     CHECK(u != NULL);
     free(u);

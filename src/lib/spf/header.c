@@ -23,6 +23,7 @@
  * RSPF_PAIR_COLS columns is left out (the pairs are optional), so no line
  * comes near RFC 5322's 998.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "spf_internal.h"
@@ -131,7 +132,7 @@ add_pair(vouch_buf_t *out, const char *key, const char *p, size_t len)
         return vouch_buf_add(out, p, len);
     }
     if ((rc = vouch_buf_addc(out, '"')) != 0 ||
-        (rc = add_escaped(out, p, len, "\"\\", RSPF_PAIR_COLS)) != 0) {
+        (rc = add_escaped(out, p, len, "\"\\", SIZE_MAX)) != 0) {
         return rc;
     }
     return vouch_buf_addc(out, '"');
@@ -147,8 +148,11 @@ add_comment(vouch_buf_t *out, const vouch_spf_result_t *res,
     size_t slen = res->sender.len;
     int rc;
 
-    if (slen == 0) { /* no usable identity: name the one given */
-        vouch_str_t given = req->mail_from.len > 0 ? req->mail_from : req->helo;
+    if (slen == 0) { /* no usable identity: name the one checked */
+        vouch_str_t given =
+            res->identity == VOUCH_SPF_HELO || req->mail_from.len == 0
+                ? req->helo
+                : req->mail_from;
 
         s = given.ptr;
         slen = given.len;
@@ -209,7 +213,10 @@ add_comment(vouch_buf_t *out, const vouch_spf_result_t *res,
     return rc == 0 ? vouch_buf_addc(out, ')') : rc;
 }
 
-/* Append line to out folded before spaces (see the top of the file). */
+/* Append line to out folded (see the top of the file): a fold goes
+ * before a run of spaces and the word after it, never inside the run, so
+ * no line ends in a space and none is only spaces (RFC 5322 §3.2.2; the
+ * value never ends in a space). */
 static int
 fold_into(vouch_buf_t *out, const char *line, size_t len)
 {
@@ -217,11 +224,17 @@ fold_into(vouch_buf_t *out, const char *line, size_t len)
     int rc = 0;
 
     while (i < len && rc == 0) {
-        const char *sp = memchr(line + i + 1, ' ', len - i - 1);
-        size_t end = sp != NULL ? (size_t)(sp - line) : len;
-        size_t width = end - i; /* with its leading space, if any */
+        size_t end = i, width;
 
-        if (line[i] == ' ' && col > 1 && col + width > RSPF_LINE_COLS) {
+        while (end < len && line[end] == ' ') {
+            end++;
+        }
+        while (end < len && line[end] != ' ') {
+            end++;
+        }
+        width = end - i;
+        if (line[i] == ' ' && line[end - 1] != ' ' &&
+            col + width > RSPF_LINE_COLS) {
             rc = vouch_buf_add(out, "\r\n", 2);
             col = 0;
         }
