@@ -124,8 +124,9 @@ print("  (median, lowest, highest: of the %s passes over the corpus; "
          " / ".join("%.0f" % pk[c] for c in COLS)))
 
 odk = [json.loads(l) for l in open(d + "/opendkim_rounds.jsonl")]
-odk = sorted(odk[i]["msgs_per_s"] / odk[i + 1]["msgs_per_s"]
-             for i in range(0, len(odk) - 1, 2)) or [float("nan")]
+odk = [{o["impl"]: o["msgs_per_s"] for o in odk[i:i + 2]}
+       for i in range(0, len(odk) - 1, 2)]
+odk = sorted(p["vouch"] / p["libopendkim"] for p in odk) or [float("nan")]
 print("%-20s vouch is %.1fx libopendkim (target: about 6x; median of %d "
       "rounds of one second each in turn, %.1f-%.1fx)"
       % ("rsa-sha256 verify", odk[len(odk) // 2], len(odk), odk[0], odk[-1]))
