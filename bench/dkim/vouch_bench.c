@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "corpus.h"
+#include "limit_hash.h"
 #include "vouch/vouch.h"
 
 static vouch_ctx_t *ctx;
@@ -177,31 +178,15 @@ lim_pk(const unsigned char *dg)
 #define BLOCK 4 /* messages of each in turn */
 
 /* The limit for messages M[0..N), N <= BLOCK: the two digests of each
- * (SHA-256 fetched once, one context reused: no lookup or allocation per
- * digest, as vouch does), then one public-key operation each. */
+ * (limit_hash.h), then one public-key operation each. */
 static void
 lim_block(const msg_t *m, size_t n)
 {
-    static EVP_MD *sha256;
-    static EVP_MD_CTX *c;
     unsigned char md[BLOCK][32];
     size_t i;
 
-    if (c == NULL) {
-        sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
-        c = EVP_MD_CTX_new();
-        if (sha256 == NULL || c == NULL) {
-            fprintf(stderr, "no SHA-256\n");
-            exit(1);
-        }
-    }
     for (i = 0; i < n; i++) {
-        EVP_DigestInit_ex(c, sha256, NULL);
-        EVP_DigestUpdate(c, m[i].data, m[i].hlen);
-        EVP_DigestFinal_ex(c, md[i], NULL);
-        EVP_DigestInit_ex(c, sha256, NULL);
-        EVP_DigestUpdate(c, m[i].data + m[i].hlen, m[i].len - m[i].hlen);
-        EVP_DigestFinal_ex(c, md[i], NULL);
+        limit_hash(&m[i], md[i]);
     }
     for (i = 0; i < n; i++) {
         lim_pk(md[i]);
