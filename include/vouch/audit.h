@@ -418,11 +418,14 @@ typedef struct vouch_audit_options {
     /* time for one probe, ms; 0: 10000. Probes stop at timeout_ms for the
      * domain (hosts left are reported as not probed) */
     unsigned smtp_timeout_ms;
+    /* the probes' EHLO name (borrowed; vouch_http_ehlo_ok); NULL: the
+     * local host name */
+    const char *smtp_ehlo;
 } vouch_audit_options_t;
 
 #define VOUCH_AUDIT_OPTIONS_INIT                                               \
     {                                                                          \
-        1, NULL, 0, true, 0, false, NULL, NULL, 0, NULL, NULL, false, 0        \
+        1, NULL, 0, true, 0, false, NULL, NULL, 0, NULL, NULL, false, 0, NULL  \
     }
 
 /*
@@ -431,7 +434,8 @@ typedef struct vouch_audit_options {
  * Returns 0 and a result in *out (every DNS failure is a finding);
  * VOUCH_ESYNTAX (not a domain name: IP literal, empty label, too long,
  * bad IDNA; err says why; *out NULL); VOUCH_EINVAL (NULL pointers, bad
- * options version, a DKIM or BIMI selector that is not a DNS label, more than
+ * options version, a DKIM or BIMI selector that is not a DNS label, an
+ * smtp_ehlo that is not a DNS name, more than
  * VOUCH_AUDIT_CONNECT_TO_MAX connect-to mappings or one that is not
  * HOST:PORT:ADDR:PORT); VOUCH_ENOMEM.
  * Free the result with vouch_audit_result_free(). Thread-safe.

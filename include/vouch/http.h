@@ -91,11 +91,14 @@ typedef struct vouch_http_options {
      * resolver; NULL: the system resolver. Not used when connect_to is set
      * or the host is an IP literal. Retained for the call only. */
     vouch_resolver_t *resolver;
+    /* The SMTP probe's EHLO name (a DNS name, vouch_http_ehlo_ok); NULL:
+     * the local host name, as libcurl sends it. Not used by HTTPS. */
+    const char *ehlo;
 } vouch_http_options_t;
 
 #define VOUCH_HTTP_OPTIONS_INIT                                                \
     {                                                                          \
-        1, NULL, NULL, 0, 0, 0, 0, NULL, NULL                                  \
+        1, NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL                            \
     }
 
 /* Which step failed (vouch_http_response_t.failure). */
@@ -168,17 +171,16 @@ VOUCH_EXTERN int vouch_http_get(vouch_http_response_t *resp, const char *url,
 /* ---- SMTP STARTTLS probe ------------------------------------------------
  *
  * What the probe does, on one connection to HOST port 25 (RFC 5321):
- * read the greeting, EHLO (with the local host name, as libcurl sends
- * it), STARTTLS (RFC 3207), the TLS handshake (TLS 1.2 or later, as RFC
- * 8461 §5 requires), EHLO again, then QUIT (RFC 5321 §4.1.1.10; the
- * reply is awaited at most a second) and close; no MAIL FROM, nothing
- * sent.
+ * read the greeting, EHLO (with options->ehlo, else the local host name
+ * as libcurl sends it), STARTTLS (RFC 3207), the TLS handshake (TLS 1.2 or
+ * later, as RFC 8461 §5 requires), EHLO again, then QUIT (RFC 5321 §4.1.1.10;
+ * the reply is awaited at most a second) and close; no MAIL FROM, nothing sent.
  * The certificate is checked like an HTTPS one: chain to the system
  * store or options->ca_file, validity now, and HOST itself as the
  * reference identity (RFC 6125; the name MTA-STS policies match, RFC
  * 8461 §4.1), wherever connect_to sends the connection.
  * Options used: ca_file, connect_to (for port 25: "HOST:25:ADDR:PORT"),
- * resolver, timeout_ms (default 15 s) and connect_timeout_ms (0: the
+ * ehlo, resolver, timeout_ms (default 15 s) and connect_timeout_ms (0: the
  * same; libcurl counts the whole dialogue up to the handshake as
  * connecting, so it bounds all of it); never a proxy (max_body,
  * use_env_proxy and user_agent do not apply). Each response line from
@@ -239,10 +241,15 @@ typedef struct vouch_http_smtp_result {
  * be NULL (defaults).
  * Returns 0 when the probe ran, whatever its outcome (out->failure says
  * it: a server without STARTTLS or with a bad certificate is a result,
- * not an error); VOUCH_EINVAL (NULL pointers, host not a DNS name, bad
- * connect_to); VOUCH_EINTERNAL (libcurl missing or too old);
+ * not an error); VOUCH_EINVAL (NULL pointers, host or ehlo not a DNS
+ * name, bad connect_to); VOUCH_EINTERNAL (libcurl missing or too old);
  * VOUCH_ENOMEM. Thread-safe.
  */
+/* Is name usable as the probe's EHLO name: a DNS name of LDH labels (and
+ * '_') of 1-63 bytes, at most VOUCH_DNS_NAME_MAX bytes, one final dot
+ * allowed? (RFC 5321 §4.1.4 asks for the client's primary host name.) */
+VOUCH_EXTERN bool vouch_http_ehlo_ok(const char *name);
+
 VOUCH_EXTERN int vouch_http_smtp_probe(vouch_http_smtp_result_t *out,
                                        const vouch_ctx_t *ctx, const char *host,
                                        const vouch_http_options_t *opts,

@@ -45,6 +45,7 @@ typedef struct check_opts {
     size_t nconnect_to;
     bool smtp_probe;
     unsigned smtp_timeout_ms;
+    const char *smtp_ehlo;
     unsigned timeout_ms; /* per domain; 0: the library's 30 s */
     bool jsonl;
     const char *from;
@@ -120,6 +121,8 @@ check_usage(FILE *f)
             "--https-ca)\n"
             "  --smtp-timeout MS time for one probe (default 10000, at "
             "most %d)\n"
+            "  --smtp-ehlo NAME  the probes' EHLO name (default: this "
+            "host's name)\n"
             "  --timeout MS      time for one domain, fetches and probes "
             "included\n"
             "                    (default 30000, 1000-%d)\n"
@@ -160,6 +163,7 @@ parse_args(check_opts_t *o, int argc, char **argv)
         OPT_BIMI_TRUST,
         OPT_SMTP_PROBE,
         OPT_SMTP_TIMEOUT,
+        OPT_SMTP_EHLO,
         OPT_TIMEOUT,
         OPT_JSONL,
         OPT_FROM,
@@ -176,6 +180,7 @@ parse_args(check_opts_t *o, int argc, char **argv)
         { "bimi-trust", required_argument, NULL, OPT_BIMI_TRUST },
         { "smtp-probe", no_argument, NULL, OPT_SMTP_PROBE },
         { "smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT },
+        { "smtp-ehlo", required_argument, NULL, OPT_SMTP_EHLO },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "jsonl", no_argument, NULL, OPT_JSONL },
         { "from", required_argument, NULL, OPT_FROM },
@@ -249,6 +254,14 @@ parse_args(check_opts_t *o, int argc, char **argv)
                           CHECK_MS_MAX, optarg);
                 return CLI_USAGE;
             }
+            break;
+        case OPT_SMTP_EHLO:
+            if (!vouch_http_ehlo_ok(optarg)) {
+                cli_error("check: --smtp-ehlo wants a host name, not '%s'",
+                          optarg);
+                return CLI_USAGE;
+            }
+            o->smtp_ehlo = optarg;
             break;
         case OPT_TIMEOUT:
             if (cli_parse_uint(optarg, CHECK_MS_MAX, &o->timeout_ms) != 0 ||
@@ -675,6 +688,7 @@ cli_cmd_check(int argc, char **argv)
     aopts.bimi_trust = o.bimi_trust;
     aopts.smtp_probe = o.smtp_probe;
     aopts.smtp_timeout_ms = o.smtp_timeout_ms;
+    aopts.smtp_ehlo = o.smtp_ehlo;
     aopts.timeout_ms = o.timeout_ms;
     r.aopts = aopts;
     if ((r.ctx = cli_make_ctx(&o.g)) == NULL) {

@@ -285,8 +285,16 @@ def run_cases(env):
     # the session, as the server saw it: EHLO, STARTTLS, EHLO over TLS,
     # then QUIT over TLS (RFC 5321 §4.1.1.10), no mail transaction
     log = env.session_log("good")
+    verbs = [" ".join(l.split()[:2 if l.startswith("TLS ") else 1])
+             for l in log]
     case("good session ends with QUIT",
-         log == ["EHLO", "STARTTLS", "EHLO TLS", "QUIT TLS", "END"], log)
+         verbs == ["EHLO", "STARTTLS", "TLS EHLO", "TLS QUIT", "END"], log)
+    # --smtp-ehlo: the name given in both EHLOs
+    env.check("good.test", "--smtp-ehlo", "probe.vouch.test")
+    log = env.session_log("good")
+    case("--smtp-ehlo name sent",
+         [l for l in log if "EHLO" in l] ==
+         ["EHLO probe.vouch.test", "TLS EHLO probe.vouch.test"], log)
     o, _, _ = env.check("good.test", probe=False)
     case("no --smtp-probe: no probes",
          o["checks"]["mtasts"].get("probes", "absent") is None, o["checks"])
@@ -475,6 +483,10 @@ def run_cases(env):
                        capture_output=True, text=True, timeout=60)
     case("--smtp-timeout 0 refused", p.returncode == 2 and
          "--smtp-timeout" in p.stderr, (p.returncode, p.stderr))
+    p = subprocess.run(env.argv("good.test", "--smtp-ehlo", "not a name"),
+                       capture_output=True, text=True, timeout=60)
+    case("--smtp-ehlo 'not a name' refused", p.returncode == 2 and
+         "--smtp-ehlo" in p.stderr, (p.returncode, p.stderr))
 
 
 def main():

@@ -1094,6 +1094,16 @@ test_audit__https_options(void)
     o.nconnect_to = 1;
     CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
           VOUCH_EINVAL);
+    /* the probes' EHLO name must be a DNS name */
+    o.nconnect_to = 0;
+    o.smtp_ehlo = "probe/../x";
+    CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
+              VOUCH_EINVAL &&
+          r == NULL);
+    o.smtp_ehlo = "probe.vouch.test";
+    CHECK(vouch_audit_run(&r, test_ctx(), shared, &o, "sts.test", 8, &err) ==
+          0);
+    vouch_audit_result_free(r);
     vouch_resolver_free(shared);
 }
 

@@ -166,7 +166,19 @@ test_http__smtp_refused(void)
                    !r.starttls && !r.have_cert && r.nnames == 0 &&
                    err.msg[0] != '\0',
                "%zu: rc %d", i, rc);
+        /* the same names refused as the EHLO name (it becomes the URL's
+         * path: no '/', '@', CR LF or space may reach it) */
+        CHECKF(!vouch_http_ehlo_ok(hosts[i]), "%zu: EHLO ok", i);
+        o.ehlo = hosts[i];
+        rc = vouch_http_smtp_probe(&r, NULL, "mx.test", &o, NULL);
+        CHECKF(rc == VOUCH_EINVAL && r.failure == VOUCH_HTTP_F_URL,
+               "%zu: EHLO rc %d", i, rc);
+        o.ehlo = NULL;
     }
+    CHECK(vouch_http_ehlo_ok("mx1.example.org"));
+    CHECK(vouch_http_ehlo_ok("mx1.example.org."));
+    CHECK(vouch_http_ehlo_ok("localhost"));
+    CHECK(!vouch_http_ehlo_ok(NULL));
     /* 254 bytes: one over the name cap (labels of 50 and dots) */
     for (i = 0; i < sizeof(longname) - 1; i++) {
         longname[i] = i % 51 == 50 ? '.' : 'a';
@@ -174,6 +186,7 @@ test_http__smtp_refused(void)
     longname[sizeof(longname) - 1] = '\0';
     CHECK(vouch_http_smtp_probe(&r, NULL, longname, NULL, NULL) ==
           VOUCH_EINVAL);
+    CHECK(!vouch_http_ehlo_ok(longname));
     o.connect_to = "mx.test:25:127.0.0.1";
     CHECK(vouch_http_smtp_probe(&r, NULL, "mx.test", &o, NULL) == VOUCH_EINVAL);
     o.connect_to = "mx.test:25: 127.0.0.1:2525";

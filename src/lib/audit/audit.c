@@ -321,6 +321,10 @@ vouch_audit_run(vouch_audit_result_t **out, const vouch_ctx_t *ctx,
         return vouch__error(err, VOUCH_EINVAL, "audit", 0,
                             "the BIMI selector is not a DNS label");
     }
+    if (opts->smtp_ehlo != NULL && !vouch_http_ehlo_ok(opts->smtp_ehlo)) {
+        return vouch__error(err, VOUCH_EINVAL, "audit", 0,
+                            "the EHLO name is not a DNS name");
+    }
     res = vouch__calloc(ctx, 1, sizeof(*res));
     if (res == NULL) {
         return vouch__error(err, VOUCH_ENOMEM, "audit", 0, "out of memory");

@@ -431,6 +431,7 @@ probe(audit_t *a, vouch_audit_smtp_probe_t *p, unsigned ms)
     h.ca_file = o->https_ca;
     h.connect_to = vouch__audit_connect_to(o, p->host, "25");
     h.resolver = a->resolver; /* never the system resolver */
+    h.ehlo = o->smtp_ehlo;
     h.timeout_ms = ms; /* the connect timeout is the same (vouch/http.h) */
     vouch_error_clear(&err);
     rc = vouch_http_smtp_probe(&p->r, a->ctx, p->host, &h, &err);

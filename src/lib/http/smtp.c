@@ -405,6 +405,14 @@ judge(vouch_http_smtp_result_t *out, attempt_t *at, CURLcode c, X509 **leaf,
 }
 
 /* see vouch/http.h */
+bool
+vouch_http_ehlo_ok(const char *name)
+{
+    size_t n;
+
+    return name != NULL && host_ok(name, &n);
+}
+
 int
 vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
                       const char *host, const vouch_http_options_t *opts,
@@ -412,8 +420,8 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
 {
     static const vouch_http_options_t defaults = VOUCH_HTTP_OPTIONS_INIT;
     const vouch_http_options_t *o = opts != NULL ? opts : &defaults;
-    char name[VOUCH_DNS_NAME_MAX + 1];
-    char url[VOUCH_DNS_NAME_MAX + 32];
+    char name[VOUCH_DNS_NAME_MAX + 1], ehlo[VOUCH_DNS_NAME_MAX + 1] = "";
+    char url[2 * VOUCH_DNS_NAME_MAX + 32];
     attempt_t at;
     X509 *leaf = NULL;
     int64_t start = vouch_dns_monotonic_ms();
@@ -427,15 +435,23 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
     }
     memset(out, 0, sizeof(*out));
     if (!host_ok(host, &n) ||
+        (o->ehlo != NULL && !vouch_http_ehlo_ok(o->ehlo)) ||
         (o->connect_to != NULL && !vouch__http_mapping_ok(o->connect_to))) {
         out->failure = VOUCH_HTTP_F_URL;
         return vouch__error(err, VOUCH_EINVAL, MOD, 0,
-                            "refused: the host must be a DNS name and the "
-                            "connect-to HOST:PORT:HOST:PORT");
+                            "refused: the host and the EHLO name must be DNS "
+                            "names and the connect-to HOST:PORT:HOST:PORT");
     }
     memcpy(name, host, n);
     name[n] = '\0';
-    (void)snprintf(url, sizeof(url), "smtp://%s:" SMTP_PORT, name);
+    if (o->ehlo != NULL) { /* an smtp:// URL's path is the EHLO name */
+        size_t e;
+
+        (void)host_ok(o->ehlo, &e);
+        memcpy(ehlo, o->ehlo, e);
+        ehlo[e] = '\0';
+    }
+    (void)snprintf(url, sizeof(url), "smtp://%s:" SMTP_PORT "/%s", name, ehlo);
     memset(&at, 0, sizeof(at));
     at.curl = vouch__http_curl();
     if (at.curl == NULL) {
