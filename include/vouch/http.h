@@ -185,8 +185,8 @@ VOUCH_EXTERN int vouch_http_get(vouch_http_response_t *resp, const char *url,
  * connecting, so it bounds all of it); never a proxy (max_body,
  * use_env_proxy and user_agent do not apply). Each response line from
  * the server is bounded by libcurl (a greeting that never ends fails with
- * failure PROTOCOL), and the whole probe by timeout_ms; the QUIT adds
- * at most a second.
+ * failure PROTOCOL), and the whole probe by timeout_ms, the wait for the
+ * reply to QUIT included (at most a second of it).
  * When verification fails before the certificate could be read (chain
  * not trusted, expired), a second connection without verification reads
  * it, so subject, names and not_after are known for every failure kind
@@ -234,6 +234,12 @@ typedef struct vouch_http_smtp_result {
     int64_t not_after;
 } vouch_http_smtp_result_t;
 
+/* Is name usable as the probe's EHLO name: a DNS name of LDH labels (and
+ * '_') of 1-63 bytes, at most VOUCH_DNS_NAME_MAX bytes, one final dot
+ * allowed (and not sent)? (RFC 5321 §4.1.4 asks for the client's primary
+ * host name.) */
+VOUCH_EXTERN bool vouch_http_ehlo_ok(const char *name);
+
 /*
  * Probe host (NUL-terminated DNS name, at most VOUCH_DNS_NAME_MAX bytes,
  * one final dot allowed) on port 25 into *out (overwritten). ctx (may be
@@ -245,11 +251,6 @@ typedef struct vouch_http_smtp_result {
  * name, bad connect_to); VOUCH_EINTERNAL (libcurl missing or too old);
  * VOUCH_ENOMEM. Thread-safe.
  */
-/* Is name usable as the probe's EHLO name: a DNS name of LDH labels (and
- * '_') of 1-63 bytes, at most VOUCH_DNS_NAME_MAX bytes, one final dot
- * allowed? (RFC 5321 §4.1.4 asks for the client's primary host name.) */
-VOUCH_EXTERN bool vouch_http_ehlo_ok(const char *name);
-
 VOUCH_EXTERN int vouch_http_smtp_probe(vouch_http_smtp_result_t *out,
                                        const vouch_ctx_t *ctx, const char *host,
                                        const vouch_http_options_t *opts,

@@ -57,6 +57,7 @@ SCENARIOS = {
     "expiredenf.test": ([("mx.expiredenf.test", "expired")], "enforce"),
     "refused.test": ([("mx.refused.test", "closed")], "enforce"),
     "silent.test": ([("mx.silent.test", "silent")], None),
+    "noquit.test": ([("mx.noquit.test", "noquit")], None),
     "endless.test": ([("mx.endless.test", "endless")], None),
     "manylines.test": ([("mx.manylines.test", "manylines")], None),
     "multi.test": ([("mx1.multi.test", "good"), ("mx2.multi.test", "plain")],
@@ -118,6 +119,7 @@ def start_smtp(d):
              ("wrong", "starttls:wrong.pem:wrong.key"),
              ("untrusted", "starttls:untrusted.pem:untrusted.key"),
              ("expired", "starttls:expired.pem:expired.key"),
+             ("noquit", "noquit:good.pem:good.key"),
              ("plain", "nostarttls"), ("denied", "refuse"),
              ("silent", "silent"), ("endless", "endless"),
              ("manylines", "manylines")]
@@ -289,12 +291,20 @@ def run_cases(env):
              for l in log]
     case("good session ends with QUIT",
          verbs == ["EHLO", "STARTTLS", "TLS EHLO", "TLS QUIT", "END"], log)
-    # --smtp-ehlo: the name given in both EHLOs
-    env.check("good.test", "--smtp-ehlo", "probe.vouch.test")
+    # --smtp-ehlo: the name given in both EHLOs (a final dot not sent)
+    env.check("good.test", "--smtp-ehlo", "probe.vouch.test.")
     log = env.session_log("good")
     case("--smtp-ehlo name sent",
          [l for l in log if "EHLO" in l] ==
          ["EHLO probe.vouch.test", "TLS EHLO probe.vouch.test"], log)
+    # a server that never answers QUIT: the probe's verdict stands and the
+    # wait for the reply is at most a second, not the probe's time
+    o, took, _ = env.check("noquit.test", "--smtp-timeout", "8000")
+    p = probes(o)[0]
+    log = env.session_log("noquit")
+    case("noquit probe ok", p.get("status") == "ok" and
+         p.get("cert_valid") is True and "TLS QUIT" in log, (p, log))
+    case("noquit: QUIT waited at most a second", took < 4, took)
     o, _, _ = env.check("good.test", probe=False)
     case("no --smtp-probe: no probes",
          o["checks"]["mtasts"].get("probes", "absent") is None, o["checks"])

@@ -148,6 +148,9 @@ test_http__smtp_refused(void)
         "bad_name!.test",
         "[::1]",
         "m\xc3\xa9.test",
+        "a%20b.test", /* libcurl URL-decodes an smtp:// path */
+        "a?b.test",
+        "a#b.test",
         /* a label of 64 bytes */
         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.t",
     };

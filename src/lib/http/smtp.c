@@ -103,8 +103,9 @@ classify(CURLcode c)
 /* One connection. */
 typedef struct attempt {
     const vouch__curl_api_t *curl;
-    const char *url;
-    const char *host; /* without a final dot */
+    const char *url;      /* smtp://HOST:25, for routing and messages */
+    const char *curl_url; /* the same with the EHLO name as its path */
+    const char *host;     /* without a final dot */
     const vouch_http_options_t *o;
     struct curl_slist *connect_to, *resolve;
     unsigned connect_ms, total_ms;
@@ -126,7 +127,7 @@ setup(CURL *h, attempt_t *at)
         }                                                                      \
     } while (0)
     SET(CURLOPT_ERRORBUFFER, at->errbuf);
-    SET(CURLOPT_URL, at->url);
+    SET(CURLOPT_URL, at->curl_url);
     SET(CURLOPT_PROTOCOLS_STR, "smtp");
     SET(CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     SET(CURLOPT_CONNECT_ONLY, 1L);
@@ -253,9 +254,9 @@ problem_of(X509 *x, const char *host, CURLcode c)
                                                : VOUCH_HTTP_CERT_OTHER;
 }
 
-/* Run one connection; *leaf gets the certificate when one was seen. */
 /* Send QUIT on the connection CONNECT_ONLY left open and wait (at most
- * wait_ms) for a reply or the end of the connection. Best effort. */
+ * wait_ms, 0: not at all) for a reply or the end of the connection. Best
+ * effort. */
 static void
 quit(const vouch__curl_api_t *curl, CURL *h, unsigned wait_ms)
 {
@@ -280,11 +281,15 @@ quit(const vouch__curl_api_t *curl, CURL *h, unsigned wait_ms)
     }
 }
 
+/* Run one connection; *leaf gets the certificate when one was seen. The
+ * QUIT waits for its reply only on a verified connection (the unverified
+ * one only reads a certificate) and only within the time left. */
 static int
 run(attempt_t *at, CURLcode *code, X509 **leaf, vouch_error_t *err)
 {
     const vouch__curl_api_t *curl = at->curl;
     CURL *h = curl->easy_init();
+    int64_t start = vouch_dns_monotonic_ms(), left;
 
     *leaf = NULL;
     if (h == NULL) {
@@ -304,8 +309,9 @@ run(attempt_t *at, CURLcode *code, X509 **leaf, vouch_error_t *err)
     }
     *leaf = leaf_of(curl, h);
     if (*code == CURLE_OK) {
-        quit(curl, h,
-             at->total_ms < QUIT_WAIT_MS ? at->total_ms : QUIT_WAIT_MS);
+        left = (int64_t)at->total_ms - (vouch_dns_monotonic_ms() - start);
+        left = left < QUIT_WAIT_MS ? left : QUIT_WAIT_MS;
+        quit(curl, h, at->verify && left > 0 ? (unsigned)left : 0);
     }
     curl->easy_cleanup(h);
     return 0;
@@ -413,6 +419,7 @@ vouch_http_ehlo_ok(const char *name)
     return name != NULL && host_ok(name, &n);
 }
 
+/* see vouch/http.h */
 int
 vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
                       const char *host, const vouch_http_options_t *opts,
@@ -421,7 +428,7 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
     static const vouch_http_options_t defaults = VOUCH_HTTP_OPTIONS_INIT;
     const vouch_http_options_t *o = opts != NULL ? opts : &defaults;
     char name[VOUCH_DNS_NAME_MAX + 1], ehlo[VOUCH_DNS_NAME_MAX + 1] = "";
-    char url[2 * VOUCH_DNS_NAME_MAX + 32];
+    char url[VOUCH_DNS_NAME_MAX + 32], curl_url[2 * VOUCH_DNS_NAME_MAX + 32];
     attempt_t at;
     X509 *leaf = NULL;
     int64_t start = vouch_dns_monotonic_ms();
@@ -444,14 +451,17 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
     }
     memcpy(name, host, n);
     name[n] = '\0';
-    if (o->ehlo != NULL) { /* an smtp:// URL's path is the EHLO name */
+    if (o->ehlo != NULL) { /* without its final dot (RFC 5321 §4.1.2) */
         size_t e;
 
         (void)host_ok(o->ehlo, &e);
         memcpy(ehlo, o->ehlo, e);
         ehlo[e] = '\0';
     }
-    (void)snprintf(url, sizeof(url), "smtp://%s:" SMTP_PORT "/%s", name, ehlo);
+    (void)snprintf(url, sizeof(url), "smtp://%s:" SMTP_PORT, name);
+    /* libcurl takes the EHLO name from the path of an smtp:// URL (none:
+     * the local host name); host_ok lets no '/', '%' or space into it */
+    (void)snprintf(curl_url, sizeof(curl_url), "%s/%s", url, ehlo);
     memset(&at, 0, sizeof(at));
     at.curl = vouch__http_curl();
     if (at.curl == NULL) {
@@ -460,6 +470,7 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
                             "loaded or initialised");
     }
     at.url = url;
+    at.curl_url = curl_url;
     at.host = name;
     at.o = o;
     at.verify = true;
