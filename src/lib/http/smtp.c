@@ -428,7 +428,8 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
     static const vouch_http_options_t defaults = VOUCH_HTTP_OPTIONS_INIT;
     const vouch_http_options_t *o = opts != NULL ? opts : &defaults;
     char name[VOUCH_DNS_NAME_MAX + 1], ehlo[VOUCH_DNS_NAME_MAX + 1] = "";
-    char url[VOUCH_DNS_NAME_MAX + 32], curl_url[2 * VOUCH_DNS_NAME_MAX + 32];
+    char url[VOUCH_DNS_NAME_MAX + 32];
+    char curl_url[sizeof(url) + sizeof(ehlo) + 1]; /* url "/" ehlo */
     attempt_t at;
     X509 *leaf = NULL;
     int64_t start = vouch_dns_monotonic_ms();
