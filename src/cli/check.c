@@ -305,6 +305,10 @@ parse_args(check_opts_t *o, int argc, char **argv)
         cli_error("check: --json and --jsonl exclude each other");
         return CLI_USAGE;
     }
+    if (!o->smtp_probe && (o->smtp_timeout_ms != 0 || o->smtp_ehlo != NULL)) {
+        cli_error("check: --smtp-timeout and --smtp-ehlo need --smtp-probe");
+        return CLI_USAGE;
+    }
     return CLI_OK;
 }
 

@@ -220,6 +220,11 @@ for sel in ["a..b", "", "x y", "a" * 64, "-/-"]:
         p = run("x.test", "--zone", zone, opt, sel)
         case("usage bad %s %r" % (opt, sel), p.returncode == 2 and
              opt + " wants" in p.stderr, "rc=%d %r" % (p.returncode, p.stderr))
+# the probe's options without the probe: a usage error, not ignored
+for extra in (["--smtp-timeout", "5000"], ["--smtp-ehlo", "probe.test"]):
+    p = run("x.test", "--zone", zone, *extra)
+    case("usage %s without --smtp-probe" % extra[0], p.returncode == 2 and
+         "need --smtp-probe" in p.stderr, "rc=%d %r" % (p.returncode, p.stderr))
 p = run("x.test", "--zone", zone, "--bimi-trust", os.path.join(tmp, "no.pem"))
 case("missing --bimi-trust file", p.returncode == 1 and
      "bimi-trust" in p.stderr, p.stderr)
