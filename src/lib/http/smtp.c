@@ -52,10 +52,10 @@ vouch_http_cert_problem_name(vouch_http_cert_problem_t p)
 }
 
 /* A host name for the URL: LDH labels (and '_') of 1-63 bytes, at most
- * VOUCH_DNS_NAME_MAX bytes without one final dot. *len gets its length
- * without that dot. */
+ * VOUCH_DNS_NAME_MAX bytes without one final dot. out (may be NULL) gets
+ * it without that dot. */
 static bool
-host_ok(const char *host, size_t *len)
+host_ok(const char *host, char out[VOUCH_DNS_NAME_MAX + 1])
 {
     size_t n = strlen(host), i, label = 0;
 
@@ -79,8 +79,14 @@ host_ok(const char *host, size_t *len)
             return false;
         }
     }
-    *len = n;
-    return label > 0;
+    if (label == 0) {
+        return false;
+    }
+    if (out != NULL) {
+        memcpy(out, host, n);
+        out[n] = '\0';
+    }
+    return true;
 }
 
 /* curl's result -> which step failed (vouch__http_classify), but for
@@ -414,9 +420,7 @@ judge(vouch_http_smtp_result_t *out, attempt_t *at, CURLcode c, X509 **leaf,
 bool
 vouch_http_ehlo_ok(const char *name)
 {
-    size_t n;
-
-    return name != NULL && host_ok(name, &n);
+    return name != NULL && host_ok(name, NULL);
 }
 
 /* see vouch/http.h */
@@ -433,7 +437,6 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
     attempt_t at;
     X509 *leaf = NULL;
     int64_t start = vouch_dns_monotonic_ms();
-    size_t n = 0;
     CURLcode c = CURLE_OK;
     bool done;
     int rc;
@@ -442,22 +445,13 @@ vouch_http_smtp_probe(vouch_http_smtp_result_t *out, const vouch_ctx_t *ctx,
         return vouch__error(err, VOUCH_EINVAL, MOD, 0, "no result or host");
     }
     memset(out, 0, sizeof(*out));
-    if (!host_ok(host, &n) ||
-        (o->ehlo != NULL && !vouch_http_ehlo_ok(o->ehlo)) ||
+    /* both without their final dot (RFC 5321 §4.1.2 for the EHLO name) */
+    if (!host_ok(host, name) || (o->ehlo != NULL && !host_ok(o->ehlo, ehlo)) ||
         (o->connect_to != NULL && !vouch__http_mapping_ok(o->connect_to))) {
         out->failure = VOUCH_HTTP_F_URL;
         return vouch__error(err, VOUCH_EINVAL, MOD, 0,
                             "refused: the host and the EHLO name must be DNS "
                             "names and the connect-to HOST:PORT:HOST:PORT");
-    }
-    memcpy(name, host, n);
-    name[n] = '\0';
-    if (o->ehlo != NULL) { /* without its final dot (RFC 5321 §4.1.2) */
-        size_t e;
-
-        (void)host_ok(o->ehlo, &e);
-        memcpy(ehlo, o->ehlo, e);
-        ehlo[e] = '\0';
     }
     (void)snprintf(url, sizeof(url), "smtp://%s:" SMTP_PORT, name);
     /* libcurl takes the EHLO name from the path of an smtp:// URL (none:
